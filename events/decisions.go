@@ -1,0 +1,47 @@
+package events
+
+// RouteRequestV1 is asked on DecideRoute for every new INVITE. A plugin
+// answers with RouteDecisionV1 within the core's deadline; otherwise the
+// core uses its static routes.
+type RouteRequestV1 struct {
+	Envelope
+	RequestURI string `json:"request_uri"`
+	User       string `json:"user"`
+	Host       string `json:"host"`
+	From       string `json:"from"`
+	To         string `json:"to"`
+	Source     string `json:"source"`
+}
+
+// Route actions.
+const (
+	RouteForward = "forward"
+	RouteReject  = "reject"
+	RouteDefault = "default" // the plugin declines; the core uses its config
+)
+
+// RouteDecisionV1 answers RouteRequestV1.
+type RouteDecisionV1 struct {
+	Action string `json:"action"`           // RouteForward, RouteReject or RouteDefault
+	Target string `json:"target,omitempty"` // SIP URI, with RouteForward
+	Code   int    `json:"code,omitempty"`   // 300-699, with RouteReject
+	Reason string `json:"reason,omitempty"`
+}
+
+// Validate reports whether the decision can be acted on.
+func (d RouteDecisionV1) Validate() error {
+	switch d.Action {
+	case RouteForward:
+		if d.Target == "" {
+			return NewError(ErrBadRequest, "forward without target")
+		}
+	case RouteReject:
+		if d.Code < 300 || d.Code > 699 {
+			return NewError(ErrBadRequest, "reject code %d not in 300-699", d.Code)
+		}
+	case RouteDefault:
+	default:
+		return NewError(ErrBadRequest, "unknown action %q", d.Action)
+	}
+	return nil
+}

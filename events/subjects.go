@@ -1,0 +1,62 @@
+package events
+
+import "strings"
+
+// Subject grammar, defined here once:
+//
+//	tandem.v1.evt.<node>.call.<call_id>.<name>   events (JetStream stream Stream)
+//	tandem.v1.cmd.<verb>                          commands, queue group CommandQueue
+//	tandem.v1.cmd.<node>.<verb>                   commands bound to one node
+//	tandem.v1.decide.<what>                       decisions, queue group per plugin
+const (
+	Prefix        = "tandem.v1"
+	EventPrefix   = Prefix + ".evt"
+	CommandPrefix = Prefix + ".cmd"
+	DecidePrefix  = Prefix + ".decide"
+
+	// Stream is the JetStream stream that keeps every event.
+	Stream = "TANDEM_EVENTS"
+	// StreamSubjects is the subject filter of Stream.
+	StreamSubjects = EventPrefix + ".>"
+	// CommandQueue is the queue group the core nodes serve commands in.
+	CommandQueue = "tandem-core"
+
+	VerbCallsList   = "calls.list"
+	VerbCallsGet    = "calls.get"
+	VerbCallsHangup = "calls.hangup"
+
+	// DecideRoute is asked for every new INVITE.
+	DecideRoute = DecidePrefix + ".route"
+)
+
+// EventSubject is the subject an event is published on.
+func EventSubject(node, callID, name string) string {
+	return EventPrefix + "." + token(node) + ".call." + token(callID) + "." + name
+}
+
+// CallEventsFilter matches every event of one call on any node.
+func CallEventsFilter(callID string) string {
+	return EventPrefix + ".*.call." + token(callID) + ".>"
+}
+
+// CommandSubject is the load-shared subject of a verb.
+func CommandSubject(verb string) string { return CommandPrefix + "." + verb }
+
+// NodeCommandSubject is the subject of a verb on one node.
+func NodeCommandSubject(node, verb string) string {
+	return CommandPrefix + "." + token(node) + "." + verb
+}
+
+// token makes s safe as one subject token: no dots, spaces or wildcards.
+func token(s string) string {
+	if s == "" {
+		return "_"
+	}
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '.', ' ', '*', '>', '\t', '\r', '\n':
+			return '_'
+		}
+		return r
+	}, s)
+}
