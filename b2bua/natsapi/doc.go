@@ -1,0 +1,76 @@
+// Package natsapi is the core's bridge to NATS: it publishes call events to
+// JetStream, asks plugins for decisions, and serves operator and app
+// commands. The wire contract (types, subjects, error codes) is package
+// events; this package only moves it.
+//
+// # Server
+//
+// Start runs an embedded NATS server with JetStream (store in
+// Config.Embedded.DataDir, listening on Embedded.Host:Port, Port -1 for a
+// free one) when Config.URL is empty, or connects to the server or cluster
+// at Config.URL (with Config.CredentialsFile if set; credentials are never
+// logged). The core's own connection to the embedded server is in-process;
+// ClientURL is the address for everyone else. Start creates or updates the
+// stream events.Stream (subjects events.StreamSubjects, file storage,
+// Config.StreamMaxAge) and returns once it exists.
+//
+// # Subjects
+//
+//	tandem.v1.evt.<node>.call.<call_id>.<name>  Publish (JetStream, stream TANDEM_EVENTS)
+//	tandem.v1.decide.route                       Route (request/reply)
+//	tandem.v1.cmd.calls.{list,get,hangup}        ServeCommands, queue group tandem-core
+//	tandem.v1.cmd.<node>.calls.{list,get,hangup} ServeCommands, this node only
+//
+// # Events
+//
+// Publish is called from a call's serial loop and never blocks: it marshals
+// the event and puts it in a bounded queue (Config.QueueSize). One
+// goroutine drains the queue, so events reach the stream in the order they
+// were published; it publishes in batches asynchronously, awaits the acks
+// in order and publishes again, in order, what failed or was not acked
+// within Config.PublishTimeout. The envelope ID is sent as Nats-Msg-Id, so
+// JetStream drops the duplicates a retry can make. (A retry after a partial
+// failure can store a later event before an earlier one; the envelope's Seq
+// orders them.) Connection errors are retried until Close; an event
+// JetStream refuses for good is dropped. A full queue drops the event.
+// Every drop is counted (tandem_nats_events_dropped_total by reason) and
+// logged at error level with the call id. Flush waits for everything queued
+// before it to be acked.
+//
+// # Decisions
+//
+// Route asks events.DecideRoute with a RouteRequestV1 and returns the
+// first answer as RouteDecisionV1. It never waits past ctx's deadline. When
+// no plugin answers in time or none listens the error wraps ErrNoDecision;
+// an undecodable or invalid (RouteDecisionV1.Validate) answer gives
+// ErrInvalidDecision. The core then uses its configured routes.
+//
+// # Commands
+//
+// ServeCommands answers calls.list, calls.get and calls.hangup with the V1
+// reply types, calling the core through CallController. Failures are in
+// Reply.Error with an events error code: ErrBadRequest for JSON that does
+// not decode or lacks call_id, ErrUnknownCall, the core's own codes, and
+// ErrInternal for other core errors; ErrUnavailable once Close has begun.
+// Commands are idempotent: the reply to a request_id is remembered for
+// Config.IdempotencyTTL (at most Config.IdempotencySize of them) and a
+// repeat gets it again without reaching the core; a repeat that arrives
+// while the first is running waits for its reply. An empty request_id is
+// not remembered.
+//
+// # Shutdown
+//
+// Close stops Publish (later events are dropped), flushes the queue within
+// Config.FlushTimeout, drains the connection and shuts the embedded server
+// down.
+//
+// # Metrics
+//
+// With a non-nil prometheus.Registerer, Start registers
+// tandem_nats_events_published_total, tandem_nats_events_dropped_total
+// {reason}, tandem_nats_event_publish_retries_total,
+// tandem_nats_events_queued, tandem_nats_decisions_total{decision,outcome}
+// (outcome answered, timeout, no_responders, invalid or error),
+// tandem_nats_decision_latency_seconds{decision} and
+// tandem_nats_commands_total{verb,result}.
+package natsapi
