@@ -1,0 +1,20 @@
+// Package sipp holds the SIPp scenarios that exercise a real tandem binary
+// from the outside, and the tests that run them.
+//
+// The scenarios (*.xml) are plain SIPp files usable by hand and by the load
+// script in test/load:
+//
+//	uac_basic   INVITE with SDP, 100/180/183 optional, 200, ACK, hold -d ms, BYE, 200
+//	uac_long    the same call flow, for load tests with long holds
+//	uac_cancel  INVITE, 180, CANCEL, 200 and 487 in either order, ACK
+//	uac_busy    INVITE, 486, ACK
+//	uas_answer  INVITE, 180, 200 with SDP, ACK, BYE, 200
+//	uas_ring    INVITE, 180, CANCEL, 200, 487, ACK (never answers)
+//	uas_busy    INVITE, 486, ACK
+//
+// The tests (sipp_test.go) build ./cmd/tandem once, then for each case start
+// the binary with a generated configuration on free loopback ports, a SIPp
+// UAS behind it and a SIPp UAC in front of it, check SIPp's exit codes and
+// message counts, and check that tandem exits 0 on SIGTERM. They need the
+// sipp binary (Debian package sip-tester) and fail without it.
+package sipp

@@ -1,0 +1,5 @@
+//go:build !race
+
+package sipp
+
+const raceEnabled = false
