@@ -1,0 +1,248 @@
+package sipguard
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/emiago/sipgo/sip"
+)
+
+// Reject categories, the part of an onReject reason before ": ".
+const (
+	catMalformedRequest  = "malformed request"
+	catInvalidRequest    = "invalid request"
+	catUnanswerable      = "unanswerable request"
+	catMalformedResponse = "malformed response"
+	catNotSIP            = "not sip"
+)
+
+// maxDetailLen bounds the detail of an onReject reason.
+const maxDetailLen = 160
+
+// Option configures NewPacketConn.
+type Option func(*packetConn)
+
+// WithParser makes the wrapper parse with p. Pass the parser given to sipgo
+// (sipgo.WithUserAgentParser) when it is not sip.NewParser(): the wrapper
+// must accept exactly what sipgo's transport will accept. p must not be
+// modified afterwards.
+func WithParser(p *sip.Parser) Option {
+	return func(c *packetConn) {
+		if p != nil {
+			c.parser = p
+		}
+	}
+}
+
+// NewPacketConn wraps pc, the UDP socket to hand to sipgo's ServeUDP.
+//
+// ReadFrom reads datagrams until one may go to sipgo and returns it
+// unchanged: a keep-alive (at most 4 bytes of CR and LF, or only NULs, which
+// sipgo itself ignores), a response that parses, or a request that parses,
+// passes Validate and, when a From, To or Contact URI has a headers
+// component, has it inside angle brackets. For any other request it writes
+// the response built by BuildReject to the sender with pc.WriteTo, calls
+// onReject, and reads on. Requests BuildReject cannot answer, malformed
+// responses and non-SIP data are dropped with an onReject call. A rejected
+// datagram is never returned. Read errors and deadlines are those of pc.
+//
+// onReject, which may be nil, runs on the reading goroutine: it must not
+// block. Its reason is "category: detail" (see the package documentation).
+//
+// Every other method is pc's. The wrapper keeps no mutable state, so
+// concurrent WriteTo calls from sipgo's goroutines are as safe as on pc.
+func NewPacketConn(pc net.PacketConn, onReject func(reason string, from net.Addr), opts ...Option) net.PacketConn {
+	c := &packetConn{PacketConn: pc, onReject: onReject, parser: sip.NewParser()}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+type packetConn struct {
+	net.PacketConn
+	onReject func(reason string, from net.Addr)
+	parser   *sip.Parser // read-only; safe for concurrent use
+}
+
+// ReadFrom implements net.PacketConn.
+func (c *packetConn) ReadFrom(p []byte) (int, net.Addr, error) {
+	for {
+		n, addr, err := c.PacketConn.ReadFrom(p)
+		if err != nil || n <= 0 || n > len(p) {
+			return n, addr, err
+		}
+		if c.admit(p[:n], addr) {
+			return n, addr, nil
+		}
+	}
+}
+
+// admit decides the fate of one datagram and, when it is refused, answers
+// or drops it.
+func (c *packetConn) admit(data []byte, from net.Addr) bool {
+	if isKeepAlive(data) {
+		return true
+	}
+	msg, err := parse(c.parser, data)
+	if err != nil {
+		c.refuseUnparsable(data, from, err)
+		return false
+	}
+	req, isReq := msg.(*sip.Request)
+	if !isReq {
+		return true
+	}
+	rej, uriHeaders := validate(req)
+	if rej == nil && uriHeaders {
+		rej = checkAddrBrackets(data)
+	}
+	if rej == nil {
+		return true
+	}
+	c.answer(data, from, rej.Code, rej.Reason, catInvalidRequest, rej.Reason)
+	return false
+}
+
+// refuseUnparsable handles a datagram sip.Parser refused.
+func (c *packetConn) refuseUnparsable(data []byte, from net.Addr, perr error) {
+	start, _ := newHeaderScanner(data)
+	if isStatusLine(start) {
+		c.report(catMalformedResponse, perr.Error(), from)
+		return
+	}
+	if _, _, _, ok := requestLine(start); !ok {
+		c.report(catNotSIP, perr.Error(), from)
+		return
+	}
+	code, phrase := classifyUnparsable(start, perr)
+	c.answer(data, from, code, phrase, catMalformedRequest, perr.Error())
+}
+
+// classifyUnparsable picks the status code for a request that did not
+// parse: 416 when the Request-URI has a well-formed scheme Tandem does not
+// route (RFC 4475 novelsc.dat fails sipgo's parser), 505 when the version is
+// SIP/x.y other than 2.0, else 400 with the parser's complaint as phrase.
+func classifyUnparsable(startLine []byte, perr error) (int, string) {
+	_, uri, version, _ := requestLine(startLine)
+	if s := uriScheme(uri); s != nil && !supportedScheme(string(s)) {
+		return 416, "Unsupported URI Scheme"
+	}
+	if !bytes.EqualFold(version, []byte("SIP/2.0")) && isVersion(version) {
+		return 505, "Version Not Supported"
+	}
+	return 400, "Bad Request (" + perr.Error() + ")"
+}
+
+// isVersion reports whether v is "SIP/" 1*DIGIT "." 1*DIGIT.
+func isVersion(v []byte) bool {
+	if len(v) < 4 || !bytes.EqualFold(v[:4], []byte("SIP/")) {
+		return false
+	}
+	major, minor, ok := bytes.Cut(v[4:], []byte("."))
+	return ok && allDigits(major) && allDigits(minor)
+}
+
+func allDigits(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// answer sends the reject for a refused request, or drops the request when
+// it cannot be answered, and reports it.
+func (c *packetConn) answer(data []byte, from net.Addr, code int, phrase, category, detail string) {
+	resp, ok := BuildReject(data, code, phrase)
+	if !ok {
+		c.report(catUnanswerable, "no Via or ACK: "+detail, from)
+		return
+	}
+	if _, err := c.PacketConn.WriteTo(resp, from); err != nil {
+		detail += "; writing " + strconv.Itoa(code) + ": " + err.Error()
+	}
+	c.report(category, detail, from)
+}
+
+func (c *packetConn) report(category, detail string, from net.Addr) {
+	if c.onReject == nil {
+		return
+	}
+	c.onReject(category+": "+sanitize(detail, maxDetailLen), from)
+}
+
+// sanitize makes s safe for a log line: printable ASCII, at most n bytes.
+func sanitize(s string, n int) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			clean = false
+			break
+		}
+	}
+	if clean && len(s) <= n {
+		return s
+	}
+	b := make([]byte, 0, min(len(s), n))
+	for i := 0; i < len(s) && len(b) < n; i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e {
+			c = '?'
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// isKeepAlive reports whether sipgo treats data as a keep-alive or ignores
+// it: at most four bytes of CR and LF (RFC 5626 §4.4.1), or NULs only.
+func isKeepAlive(data []byte) bool {
+	if len(data) <= 4 && len(bytes.Trim(data, "\r\n")) == 0 {
+		return true
+	}
+	return len(bytes.Trim(data, "\x00")) == 0
+}
+
+// parse runs p on data and turns a panic inside sipgo's parser into an
+// error, so that data which crashes the parser is refused here instead of
+// crashing sipgo's reader goroutine after it.
+func parse(p *sip.Parser, data []byte) (msg sip.Message, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg, err = nil, fmt.Errorf("parser panic: %v", r)
+		}
+	}()
+	msg, err = p.ParseSIP(data)
+	if err == nil && msg == nil {
+		err = errors.New("no message")
+	}
+	return msg, err
+}
+
+// checkAddrBrackets rejects a request whose From, To or Contact holds an
+// addr-spec with a headers component outside angle brackets
+// (RFC 3261 §20, RFC 4475 §3.1.2.13). sipgo parses such a value as if the
+// brackets were there, so only the raw bytes tell.
+func checkAddrBrackets(data []byte) *Reject {
+	_, sc := newHeaderScanner(data)
+	for {
+		name, value, ok := sc.next()
+		if !ok {
+			return nil
+		}
+		switch headerKind(name) {
+		case hFrom, hTo, hContact:
+			if unbracketedURIHeaders(value) {
+				return &Reject{400, "URI With Headers Not In Angle Brackets"}
+			}
+		}
+	}
+}
