@@ -195,7 +195,8 @@ func (a *API) Close() error {
 		defer cancel()
 		errs := []error{a.pub.close(ctx)}
 
-		if err := a.nc.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
+		// Drain closes a reconnecting connection itself.
+		if err := a.nc.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) && !errors.Is(err, nats.ErrConnectionReconnecting) {
 			errs = append(errs, fmt.Errorf("natsapi: drain: %w", err))
 			a.nc.Close()
 		}
