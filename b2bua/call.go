@@ -1,0 +1,147 @@
+package b2bua
+
+import (
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/tandem-sip/tandem/events"
+)
+
+// call bridges an A leg and a B leg. One goroutine (run) owns all of its
+// state: SIP handlers, transaction readers, timers and commands post
+// closures to it and never touch the call directly.
+type call struct {
+	core  *Core
+	id    string
+	log   *slog.Logger
+	state callState
+	a, b  *leg
+	bN    int // B legs created (redirects make more)
+
+	created     time.Time
+	connectedAt time.Time
+	seq         uint64
+
+	ops  chan func()
+	done chan struct{} // closed when the loop has exited
+
+	pendingTx int // our INVITE transactions not yet finally answered
+	noAnswer  *time.Timer
+	redirects int
+	offer     *offerTx // the re-INVITE or UPDATE being relayed, if any
+}
+
+func newCallID() string { return fmt.Sprintf("c%016x", rand.Uint64()) }
+
+// post runs f on the call's loop. It reports false when the loop has
+// exited (the call is over); the caller must then answer by itself.
+func (cl *call) post(f func()) bool {
+	select {
+	case cl.ops <- f:
+		return true
+	case <-cl.done:
+		return false
+	}
+}
+
+// run is the call's loop. It exits once the call has ended and no INVITE
+// of ours still waits for its final response.
+func (cl *call) run() {
+	defer close(cl.done)
+	for f := range cl.ops {
+		f()
+		if cl.state == stEnded && cl.pendingTx == 0 {
+			return
+		}
+	}
+}
+
+// transition moves the call's state machine; false means the input is
+// stale for the current state and must be ignored.
+func (cl *call) transition(in callInput) bool {
+	next, ok := nextCallState(cl.state, in)
+	if !ok {
+		cl.log.Debug("b2bua: input ignored", "state", cl.state, "input", in)
+		return false
+	}
+	cl.state = next
+	return true
+}
+
+// emit stamps an event's envelope and hands it to the sink.
+func (cl *call) emit(typ, legID string, ev events.Event) {
+	cl.seq++
+	env := ev.Env()
+	env.Type = typ
+	env.ID = fmt.Sprintf("%s-%d", cl.id, cl.seq)
+	env.Time = time.Now().UTC()
+	env.Node = cl.core.cfg.Node
+	env.CallID = cl.id
+	env.LegID = legID
+	env.Seq = cl.seq
+	cl.core.sink.Publish(ev)
+}
+
+// endLeg marks a leg ended and announces it once.
+func (cl *call) endLeg(l *leg, code int, reason string) {
+	if l == nil || l.state == legEnded {
+		return
+	}
+	l.state = legEnded
+	if l.ackWait != nil && l.ackWait.timer != nil {
+		l.ackWait.timer.Stop()
+	}
+	l.ackWait = nil
+	cl.core.legs.Delete(l.dlg.key())
+	if l.side == events.SideB {
+		cl.core.outgoing.Delete(l.dlg.callID)
+	}
+	cl.emit(events.TypeLegEndedV1, l.id, &events.LegEndedV1{Side: l.side, Code: code, Reason: reason})
+}
+
+// finish ends the call: both legs and the call are announced as ended.
+// Callers have already sent what the legs need (BYE, CANCEL, a final
+// response). code is what A's INVITE was answered with.
+func (cl *call) finish(by string, code int, reason, outcome string) {
+	if cl.noAnswer != nil {
+		cl.noAnswer.Stop()
+	}
+	if cl.a.inv != nil && !cl.a.inv.final {
+		// every path answers A before finishing; this is the safety net
+		cl.log.Error("b2bua: call ending with A unanswered", "reason", reason)
+		cl.a.inv.send(cl.core.response(cl.a.inv.req, 500, "Server Internal Error", nil))
+	}
+	cl.endLeg(cl.b, code, reason)
+	cl.endLeg(cl.a, code, reason)
+	var dur int64
+	if !cl.connectedAt.IsZero() {
+		d := time.Since(cl.connectedAt)
+		dur = d.Milliseconds()
+		cl.core.metrics.duration.Observe(d.Seconds())
+	}
+	cl.emit(events.TypeCallEndedV1, "", &events.CallEndedV1{DurationMS: dur, HungUpBy: by, Code: code, Reason: reason})
+	cl.core.metrics.calls.WithLabelValues(outcome).Inc()
+	cl.log.Info("b2bua: call ended", "by", by, "code", code, "reason", reason, "duration_ms", dur)
+	cl.core.removeCall(cl)
+}
+
+// snapshot describes the call for commands; runs on the loop.
+func (cl *call) snapshot() events.CallInfoV1 {
+	ci := events.CallInfoV1{
+		CallID:    cl.id,
+		Node:      cl.core.cfg.Node,
+		State:     cl.state.String(),
+		CreatedAt: cl.created.UTC().Format(time.RFC3339Nano),
+	}
+	if !cl.connectedAt.IsZero() {
+		ci.ConnectedAt = cl.connectedAt.UTC().Format(time.RFC3339Nano)
+	}
+	for _, l := range []*leg{cl.a, cl.b} {
+		if l != nil {
+			ci.Legs = append(ci.Legs, l.info())
+		}
+	}
+	return ci
+}

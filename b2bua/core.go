@@ -1,0 +1,138 @@
+package b2bua
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/tandem-sip/tandem/b2bua/internal/sipx"
+	"github.com/tandem-sip/tandem/events"
+)
+
+// EventSink receives the core's events, in order per call. Publish is called
+// from a call's loop and must not block.
+type EventSink interface {
+	Publish(ev events.Event)
+}
+
+// RouteDecider answers the routing decision (a plugin over NATS). Route must
+// return by ctx's deadline; an error or a RouteDefault answer makes the core
+// use its static routes.
+type RouteDecider interface {
+	Route(ctx context.Context, req events.RouteRequestV1) (events.RouteDecisionV1, error)
+}
+
+// Option configures a Core.
+type Option func(*Core)
+
+// WithEventSink sets where events go (default: nowhere).
+func WithEventSink(s EventSink) Option { return func(c *Core) { c.sink = s } }
+
+// WithRouteDecider sets who is asked to route new calls.
+func WithRouteDecider(d RouteDecider) Option { return func(c *Core) { c.decider = d } }
+
+// WithRegisterer registers the core's metrics (default: not registered).
+func WithRegisterer(r prometheus.Registerer) Option { return func(c *Core) { c.reg = r } }
+
+// WithUDPWrapper wraps the UDP socket before the SIP stack reads it.
+func WithUDPWrapper(w func(net.PacketConn) net.PacketConn) Option {
+	return func(c *Core) { c.wrapUDP = w }
+}
+
+// Core is the back-to-back user agent. Lock order: none is held while
+// calling into a call; calls own their state (one loop each).
+type Core struct {
+	cfg     Config
+	log     *slog.Logger
+	stack   *sipx.Stack
+	sink    EventSink
+	decider RouteDecider
+	reg     prometheus.Registerer
+	wrapUDP func(net.PacketConn) net.PacketConn
+	routes  []compiledRoute
+	headers headerPolicy
+	metrics *metrics
+
+	legs     sync.Map // dialogKey -> *leg
+	calls    sync.Map // call id -> *call
+	outgoing sync.Map // B-leg SIP Call-ID -> R-URI sent, for loop detection
+	active   atomic.Int64
+	draining atomic.Bool
+	idle     chan struct{} // signalled when the last call ends while draining
+	idleOnce sync.Once
+}
+
+type nopSink struct{}
+
+func (nopSink) Publish(events.Event) {}
+
+// New builds a core from a validated configuration.
+func New(cfg Config, log *slog.Logger, opts ...Option) (*Core, error) {
+	c := &Core{cfg: cfg, log: log, sink: nopSink{}, idle: make(chan struct{})}
+	for _, o := range opts {
+		o(c)
+	}
+	var err error
+	if c.routes, err = compileRoutes(cfg.Routes); err != nil {
+		return nil, err
+	}
+	c.headers = newHeaderPolicy(cfg.Headers.Allow)
+	if c.metrics, err = newMetrics(c.reg, c.active.Load); err != nil {
+		return nil, fmt.Errorf("b2bua: metrics: %w", err)
+	}
+	c.stack, err = sipx.New(sipx.Config{
+		Listen:        cfg.SIP.Listen,
+		UDP:           cfg.SIP.UDP,
+		TCP:           cfg.SIP.TCP,
+		Advertise:     cfg.SIP.Advertise,
+		UDPReadBuffer: cfg.SIP.UDPReadBuffer,
+		UserAgent:     cfg.SIP.UserAgent,
+		WrapUDP:       c.wrapUDP,
+	}, log)
+	if err != nil {
+		return nil, fmt.Errorf("b2bua: %w", err)
+	}
+	c.registerHandlers()
+	return c, nil
+}
+
+// Start binds the SIP sockets and serves them; it returns once bound.
+func (c *Core) Start(ctx context.Context) error {
+	if err := c.stack.Listen(); err != nil {
+		return fmt.Errorf("b2bua: %w", err)
+	}
+	c.log.Info("b2bua: sip listening", "udp", c.stack.UDPAddr(), "tcp", c.stack.TCPAddr(),
+		"advertise", fmt.Sprintf("%s:%d", c.stack.Host(), c.stack.Port()))
+	return nil
+}
+
+// UDPAddr is the bound SIP UDP address (nil without UDP).
+func (c *Core) UDPAddr() net.Addr { return c.stack.UDPAddr() }
+
+// TCPAddr is the bound SIP TCP address (nil without TCP).
+func (c *Core) TCPAddr() net.Addr { return c.stack.TCPAddr() }
+
+// ActiveCalls is the number of calls in progress.
+func (c *Core) ActiveCalls() int { return int(c.active.Load()) }
+
+// Ready reports whether the core takes new calls.
+func (c *Core) Ready() bool { return !c.draining.Load() }
+
+func (c *Core) registerHandlers() {
+	c.stack.Handle(sipx.INVITE, c.onInvite)
+	c.stack.Handle(sipx.ACK, c.onAck)
+	c.stack.Handle(sipx.CANCEL, c.onStrayCancel)
+	for _, m := range []sipx.RequestMethod{sipx.BYE, sipx.UPDATE, sipx.INFO, sipx.MESSAGE, sipx.OPTIONS,
+		sipx.SUBSCRIBE, sipx.NOTIFY, sipx.REFER, sipx.PRACK, sipx.REGISTER, sipx.PUBLISH} {
+		c.stack.Handle(m, c.onRequest)
+	}
+	c.stack.HandleDefault(c.onRequest)
+}
+
+// errDraining is returned by commands while shutting down.
+var errDraining = errors.New("b2bua: shutting down")

@@ -1,0 +1,144 @@
+package b2bua
+
+import (
+	"github.com/tandem-sip/tandem/b2bua/internal/sipx"
+	"github.com/tandem-sip/tandem/events"
+)
+
+// knownMethods bounds the label values of the requests metric.
+var knownMethods = map[string]bool{
+	"INVITE": true, "ACK": true, "CANCEL": true, "BYE": true, "OPTIONS": true, "UPDATE": true, "INFO": true,
+	"MESSAGE": true, "SUBSCRIBE": true, "NOTIFY": true, "REFER": true, "PRACK": true, "REGISTER": true, "PUBLISH": true,
+}
+
+// onRequest serves every method but INVITE and ACK.
+func (c *Core) onRequest(req *sipx.Request, tx sipx.ServerTransaction) {
+	m := string(req.Method)
+	if !knownMethods[m] {
+		m = "other"
+	}
+	c.metrics.requests.WithLabelValues(m).Inc()
+	in := newInbound(req, tx)
+	if code, reason := checkRequest(req); code != 0 {
+		c.reject(in, code, reason)
+		return
+	}
+	if sipx.ToTag(req.To()) != "" {
+		c.inDialog(in)
+		return
+	}
+	c.outOfDialog(in)
+}
+
+// inDialog hands a request to the call owning its dialog, or answers 481.
+func (c *Core) inDialog(in *inbound) {
+	v, ok := c.legs.Load(dialogKey(in.req.CallID().Value(), sipx.ToTag(in.req.To())))
+	if !ok {
+		c.reject(in, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	l := v.(*leg)
+	if !l.call.post(func() { l.call.onInDialog(l, in) }) {
+		c.reject(in, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	in.wait()
+}
+
+// onStrayCancel answers a CANCEL that matches no INVITE transaction.
+func (c *Core) onStrayCancel(req *sipx.Request, tx sipx.ServerTransaction) {
+	c.metrics.requests.WithLabelValues("CANCEL").Inc()
+	c.reject(newInbound(req, tx), 481, "Call/Transaction Does Not Exist")
+}
+
+// onInDialog dispatches an in-dialog request on the call's loop.
+func (cl *call) onInDialog(l *leg, in *inbound) {
+	c := cl.core
+	if cl.state == stEnded || l.state == legEnded {
+		c.reject(in, 481, "Call/Transaction Does Not Exist")
+		return
+	}
+	if !l.dlg.acceptRemoteSeq(string(in.req.Method), in.req.CSeq().SeqNo) {
+		c.reject(in, 500, "CSeq Out of Order")
+		return
+	}
+	switch in.req.Method {
+	case sipx.BYE:
+		cl.onBye(l, in)
+	case sipx.INVITE:
+		cl.onReinvite(l, in)
+	case sipx.UPDATE:
+		cl.onUpdate(l, in)
+	case sipx.INFO, sipx.MESSAGE:
+		cl.relayRequest(l, in)
+	case sipx.OPTIONS:
+		in.send(c.optionsResponse(in.req))
+	case sipx.SUBSCRIBE, sipx.REFER:
+		// A second usage inside a call leg: refused, RFC 5057 §5.
+		c.reject(in, 603, "Decline")
+	case sipx.NOTIFY:
+		c.reject(in, 481, "Subscription Does Not Exist")
+	case sipx.PRACK:
+		c.reject(in, 481, "No Reliable Provisional Pending")
+	default:
+		c.reject(in, 501, "Not Implemented")
+	}
+}
+
+// onBye: one party hung up; the other gets BYE (or its INVITE answered).
+func (cl *call) onBye(l *leg, in *inbound) {
+	in.send(cl.core.response(in.req, 200, "OK", nil))
+	if cl.state == stConnected {
+		cl.transition(inBye)
+		cl.sendBye(l.other())
+		cl.finish(l.side, 200, "bye", "connected")
+		return
+	}
+	// BYE on an early dialog (RFC 3261 §15)
+	cl.transition(inBye)
+	if l.side == events.SideA {
+		cl.answerA(487, "Request Terminated", nil, nil)
+	} else {
+		cl.answerA(480, "Temporarily Unavailable", nil, nil)
+	}
+	cl.cancelB()
+	cl.finish(l.side, 487, "bye before answer", "cancelled")
+}
+
+// hangupConnected ends a connected call from the core's side: BYE to both.
+func (cl *call) hangupConnected(by, reason string) {
+	if !cl.transition(inHangup) {
+		return
+	}
+	cl.sendBye(cl.a)
+	cl.sendBye(cl.b)
+	cl.finish(by, 200, reason, "connected")
+}
+
+// optionsResponse answers OPTIONS with what Tandem supports.
+func (c *Core) optionsResponse(req *sipx.Request) *sipx.Response {
+	res := c.response(req, 200, "OK", nil)
+	res.AppendHeader(sipx.NewHeader("Allow", allowHeader))
+	res.AppendHeader(sipx.NewHeader("Accept", "application/sdp"))
+	return res
+}
+
+// outOfDialog answers requests outside any dialog other than INVITE.
+func (c *Core) outOfDialog(in *inbound) {
+	switch in.req.Method {
+	case sipx.OPTIONS:
+		if c.draining.Load() {
+			c.reject(in, 503, "Shutting Down")
+			return
+		}
+		in.send(c.optionsResponse(in.req))
+	case sipx.BYE, sipx.UPDATE, sipx.INFO, sipx.PRACK, sipx.NOTIFY:
+		c.reject(in, 481, "Call/Transaction Does Not Exist")
+	case sipx.SUBSCRIBE:
+		c.reject(in, 489, "Bad Event")
+	case sipx.REGISTER, sipx.MESSAGE, sipx.PUBLISH, sipx.REFER:
+		c.reject(in, 405, "Method Not Allowed")
+	default:
+		c.reject(in, 501, "Not Implemented")
+	}
+}

@@ -1,0 +1,220 @@
+package b2bua
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/tandem-sip/tandem/b2bua/internal/sipx"
+	"github.com/tandem-sip/tandem/events"
+)
+
+// onInvite serves every INVITE: in-dialog ones are re-INVITEs; a new one
+// creates a call and blocks until A's INVITE is finally answered.
+func (c *Core) onInvite(req *sipx.Request, tx sipx.ServerTransaction) {
+	c.metrics.requests.WithLabelValues("INVITE").Inc()
+	in := newInbound(req, tx)
+	if code, reason := checkRequest(req); code != 0 {
+		c.reject(in, code, reason)
+		return
+	}
+	if sipx.ToTag(req.To()) != "" {
+		c.inDialog(in)
+		return
+	}
+	if code, reason := c.checkNewInvite(req); code != 0 {
+		c.reject(in, code, reason)
+		return
+	}
+	cl := c.newCall(in)
+	// 100 is ours to send, at once (RFC 3261 §8.2.6.1); it is never relayed.
+	in.tx.Respond(c.response(req, 100, "Trying", nil))
+	if !tx.OnCancel(func(*sipx.Request) { cl.post(cl.onCancel) }) {
+		// cancelled before we could listen: sipgo already answered 487
+		cl.post(cl.onCancel)
+	}
+	cl.post(cl.begin)
+	in.wait()
+}
+
+// checkRequest finds what makes any request unanswerable by the core:
+// missing mandatory headers (400), an exhausted Max-Forwards (483) and
+// required extensions we do not support (420).
+func checkRequest(req *sipx.Request) (int, string) {
+	if req.From() == nil || req.To() == nil || req.CallID() == nil || req.CSeq() == nil || req.Via() == nil {
+		return 400, "Missing Mandatory Header"
+	}
+	if req.CSeq().MethodName != req.Method {
+		return 400, "CSeq Method Mismatch"
+	}
+	if mf := req.MaxForwards(); mf != nil && mf.Val() == 0 && req.Method != sipx.ACK && req.Method != sipx.CANCEL {
+		return 483, "Too Many Hops"
+	}
+	if req.Method != sipx.ACK && req.Method != sipx.CANCEL && req.GetHeader("Require") != nil {
+		return 420, "Bad Extension"
+	}
+	return 0, ""
+}
+
+// checkNewInvite applies the checks of a dialog-creating INVITE.
+func (c *Core) checkNewInvite(req *sipx.Request) (int, string) {
+	if c.draining.Load() {
+		return 503, "Shutting Down"
+	}
+	if sent, ok := c.outgoing.Load(req.CallID().Value()); ok && sent.(string) == req.Recipient.String() {
+		// our own B-leg INVITE came back unchanged: a loop (RFC 3261 §16.3)
+		return 482, "Loop Detected"
+	}
+	if s := req.Recipient.Scheme; s != "sip" && s != "sips" {
+		return 416, "Unsupported URI Scheme"
+	}
+	return 0, ""
+}
+
+// newCall creates the call and its A leg and starts the call's loop.
+func (c *Core) newCall(in *inbound) *call {
+	cl := &call{
+		core:    c,
+		id:      newCallID(),
+		created: time.Now(),
+		ops:     make(chan func(), 16),
+		done:    make(chan struct{}),
+	}
+	cl.log = c.log.With("call_id", cl.id)
+	tag := sipx.GenerateTag()
+	// The tag goes on the INVITE itself so that every response built from it,
+	// the 487 sipgo sends after CANCEL included, carries the same To-tag.
+	in.req.To().Params.Add("tag", tag)
+	a := &leg{id: cl.id + "-a", side: events.SideA, call: cl, inv: in, origin: newSDPOrigin()}
+	a.dlg = uasDialog(in.req, tag)
+	a.contact = c.contactFor(a.id, in.req.Transport())
+	cl.a = a
+	c.calls.Store(cl.id, cl)
+	c.legs.Store(a.dlg.key(), a)
+	c.active.Add(1)
+	go cl.run()
+	return cl
+}
+
+// contactFor is our Contact on a leg.
+func (c *Core) contactFor(legID, transport string) sipx.ContactHeader {
+	u := sipx.Uri{Scheme: "sip", User: legID, Host: c.stack.Host(), Port: c.stack.Port()}
+	if strings.EqualFold(transport, "TCP") {
+		u.UriParams = sipx.HeaderParams{}
+		u.UriParams.Add("transport", "tcp")
+	}
+	return sipx.ContactHeader{Address: u}
+}
+
+// removeCall forgets an ended call.
+func (c *Core) removeCall(cl *call) {
+	c.calls.Delete(cl.id)
+	if c.active.Add(-1) == 0 && c.draining.Load() {
+		c.idleOnce.Do(func() { close(c.idle) })
+	}
+}
+
+// begin announces the call and asks for a route (on the loop).
+func (cl *call) begin() {
+	req := cl.a.inv.req
+	cl.log.Debug("b2bua: call created", "from", req.From().Address.String(), "ruri", req.Recipient.String(), "sip_call_id", req.CallID().Value())
+	cl.emit(events.TypeCallCreatedV1, "", &events.CallCreatedV1{
+		From:       req.From().Value(),
+		To:         req.To().Address.String(),
+		RequestURI: req.Recipient.String(),
+		Source:     req.Source(),
+		Transport:  req.Transport(),
+	})
+	cl.emit(events.TypeLegCreatedV1, cl.a.id, &events.LegCreatedV1{Side: events.SideA, Target: cl.a.dlg.remoteURI.String(), SIPCallID: cl.a.dlg.callID})
+	cl.noAnswer = time.AfterFunc(cl.core.cfg.NoAnswerTimeout, func() { cl.post(cl.onNoAnswer) })
+	rr := events.RouteRequestV1{
+		RequestURI: req.Recipient.String(),
+		User:       req.Recipient.User,
+		Host:       req.Recipient.Host,
+		From:       req.From().Address.String(),
+		To:         req.To().Address.String(),
+		Source:     req.Source(),
+	}
+	rr.Type, rr.CallID, rr.Node, rr.LegID, rr.Time = "tandem.decide.v1.route", cl.id, cl.core.cfg.Node, cl.a.id, time.Now().UTC()
+	go func() {
+		res := cl.core.route(rr)
+		cl.post(func() { cl.onRouted(res) })
+	}()
+}
+
+// route asks the plugin within the deadline, then the static rules.
+func (c *Core) route(rr events.RouteRequestV1) RouteResult {
+	if c.decider != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.RouteDeadline)
+		d, err := c.decider.Route(ctx, rr)
+		cancel()
+		switch {
+		case err != nil:
+			c.log.Debug("b2bua: no routing decision from plugins, using config", "call_id", rr.CallID, "error", err)
+		case d.Action == events.RouteForward:
+			if _, perr := sipx.ParseURI(d.Target); perr == nil && d.Target != "" {
+				return RouteResult{Action: "forward", Target: d.Target, By: "plugin"}
+			}
+			c.log.Warn("b2bua: plugin routed to an unparseable target, using config", "call_id", rr.CallID, "target", d.Target)
+		case d.Action == events.RouteReject:
+			return RouteResult{Action: "reject", Code: d.Code, Reason: d.Reason, By: "plugin"}
+		}
+	}
+	return matchRoute(c.routes, rr.User, rr.Host)
+}
+
+// onRouted acts on the routing decision.
+func (cl *call) onRouted(r RouteResult) {
+	if cl.state != stRouting {
+		return // cancelled or timed out while routing
+	}
+	cl.core.metrics.routed.WithLabelValues(r.By).Inc()
+	cl.emit(events.TypeCallRoutedV1, "", &events.CallRoutedV1{Action: r.Action, Target: r.Target, Code: r.Code, By: r.By})
+	if r.Action == "reject" {
+		cl.transition(inRouteReject)
+		cl.answerA(r.Code, r.Reason, nil, nil)
+		cl.finish("core", r.Code, "rejected by route", "rejected")
+		return
+	}
+	cl.transition(inRouteForward)
+	cl.dial(r.Target)
+}
+
+// onCancel: A cancelled its INVITE. sipgo has answered the CANCEL with 200
+// and the INVITE with 487 (with our To-tag).
+func (cl *call) onCancel() {
+	if !cl.transition(inACancel) {
+		return
+	}
+	cl.a.inv.markFinal()
+	cl.cancelB()
+	cl.finish(events.SideA, 487, "cancel", "cancelled")
+}
+
+// onNoAnswer: timer C style, the call rang too long.
+func (cl *call) onNoAnswer() {
+	if !cl.transition(inNoAnswer) {
+		return
+	}
+	cl.answerA(408, "Request Timeout", nil, nil)
+	cl.cancelB()
+	cl.finish("core", 408, "no answer", "timeout")
+}
+
+// answerA sends a final (or provisional) response to A's INVITE.
+func (cl *call) answerA(code int, reason string, body []byte, copyFrom headerSource) {
+	a := cl.a
+	if a.inv.final {
+		return
+	}
+	res := cl.core.response(a.inv.req, code, reason, body)
+	if code < 300 {
+		res.AppendHeader(&a.contact)
+	}
+	if copyFrom != nil {
+		cl.core.headers.copyAllowed(res, copyFrom)
+	}
+	if err := a.inv.send(res); err != nil {
+		cl.log.Warn("b2bua: response to caller failed", "code", code, "error", err)
+	}
+}

@@ -1,0 +1,95 @@
+package b2bua
+
+import (
+	"time"
+
+	"github.com/tandem-sip/tandem/b2bua/internal/sipx"
+	"github.com/tandem-sip/tandem/events"
+)
+
+// legState is where a leg's INVITE usage is.
+type legState int
+
+const (
+	legTrying    legState = iota // INVITE in progress, no dialog yet
+	legEarly                     // 18x with a tag: early dialog
+	legConfirmed                 // 2xx: confirmed dialog
+	legEnded                     // the usage is over
+)
+
+func (s legState) String() string {
+	return [...]string{"trying", "early", "confirmed", "ended"}[s]
+}
+
+// leg is one SIP dialog with one usage: an INVITE usage. Side A is the
+// caller's dialog (Tandem is UAS), side B the target's (Tandem is UAC).
+// Only the owning call's loop touches a leg.
+type leg struct {
+	id    string
+	side  string
+	call  *call
+	dlg   dialog
+	state legState
+
+	contact sipx.ContactHeader // our Contact on this leg
+	origin  sdpOrigin          // the SDP origin we present on this leg
+	held    bool               // this leg's party put the call on hold
+
+	// side A: the INVITE that created the leg.
+	inv *inbound
+
+	// side B: our INVITE, its transaction and what came back.
+	invReq      *sipx.Request
+	provisional bool // a 1xx came back: CANCEL may be sent
+	cancelWant  bool // CANCEL as soon as a 1xx comes
+	cancelSent  bool
+	finalGot    bool
+	ack         *sipx.Request // the ACK we sent for a 2xx, resent on retransmissions
+
+	// ackWait is set while a 2xx we sent on this leg waits for its ACK.
+	ackWait *ackWait
+}
+
+// ackWait is a 2xx we sent in answer to this leg's INVITE, retransmitted
+// (unreliable transports) until the ACK arrives (RFC 3261 §13.3.1.4).
+type ackWait struct {
+	seq      uint32
+	res      *sipx.Response
+	tx       sipx.ServerTransaction
+	interval time.Duration
+	timer    *time.Timer
+	started  time.Time
+	// onACK runs when the ACK arrives, with its body (late offer: the
+	// answer for the other leg's ACK).
+	onACK func(body []byte)
+}
+
+func (l *leg) other() *leg {
+	if l.side == events.SideA {
+		return l.call.b
+	}
+	return l.call.a
+}
+
+// hasDialog reports whether requests can be sent on the leg.
+func (l *leg) hasDialog() bool {
+	return (l.state == legEarly || l.state == legConfirmed) && l.dlg.remoteTag != ""
+}
+
+// callIDOwner reports whether Tandem chose this leg's Call-ID (B legs),
+// which sets the glare back-off range.
+func (l *leg) callIDOwner() bool { return l.side == events.SideB }
+
+func (l *leg) info() events.LegInfoV1 {
+	return events.LegInfoV1{
+		LegID:     l.id,
+		Side:      l.side,
+		State:     l.state.String(),
+		SIPCallID: l.dlg.callID,
+		LocalTag:  l.dlg.localTag,
+		RemoteTag: l.dlg.remoteTag,
+		LocalURI:  l.dlg.localURI.String(),
+		RemoteURI: l.dlg.remoteURI.String(),
+		Contact:   l.dlg.remoteTarget.String(),
+	}
+}

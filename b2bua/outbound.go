@@ -1,0 +1,326 @@
+package b2bua
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tandem-sip/tandem/b2bua/internal/sipx"
+	"github.com/tandem-sip/tandem/events"
+)
+
+// dial creates a B leg towards target and sends its INVITE: a fresh
+// Call-ID, From-tag, Via and Contact; only the body and allowed headers of
+// A's INVITE cross over.
+func (cl *call) dial(target string) {
+	c := cl.core
+	ruri, err := sipx.ParseURI(target)
+	if err != nil || ruri.Host == "" {
+		cl.log.Warn("b2bua: bad route target", "target", target, "error", err)
+		cl.transition(inBFailure)
+		cl.answerA(500, "Bad Route Target", nil, nil)
+		cl.finish("core", 500, "bad route target", "failed")
+		return
+	}
+	areq := cl.a.inv.req
+	cl.bN++
+	b := &leg{id: fmt.Sprintf("%s-b%d", cl.id, cl.bN), side: events.SideB, call: cl, origin: newSDPOrigin()}
+	transport := "UDP"
+	if tp, ok := ruri.UriParams.Get("transport"); ok && tp != "" {
+		transport = strings.ToUpper(tp)
+	}
+	from := areq.From()
+	toURI := *ruri.Clone()
+	toURI.UriParams = nil
+	toURI.Headers = nil
+	b.dlg = dialog{
+		callID:       newCallID() + "@tandem",
+		localTag:     sipx.GenerateTag(),
+		localURI:     *from.Address.Clone(),
+		localDisplay: sanitize(from.DisplayName),
+		remoteURI:    toURI,
+		remoteTarget: ruri,
+		transport:    transport,
+	}
+	b.contact = c.contactFor(b.id, transport)
+	req := b.dlg.request(sipx.INVITE)
+	if mf := areq.MaxForwards(); mf != nil {
+		req.ReplaceHeader(newMaxForwards(mf.Val() - 1))
+	}
+	req.AppendHeader(&b.contact)
+	req.AppendHeader(sipx.NewHeader("Allow", allowHeader))
+	c.headers.copyAllowed(req, areq)
+	if body := areq.Body(); len(body) > 0 {
+		req.AppendHeader(sipx.NewHeader("Content-Type", contentType(areq)))
+		req.SetBody(b.origin.rewrite(body))
+	}
+	cl.b = b
+	c.legs.Store(b.dlg.key(), b)
+	c.outgoing.Store(b.dlg.callID, req.Recipient.String())
+	cl.emit(events.TypeLegCreatedV1, b.id, &events.LegCreatedV1{Side: events.SideB, Target: ruri.String(), SIPCallID: b.dlg.callID})
+	tx, err := c.stack.Request(context.Background(), req)
+	if err != nil {
+		cl.log.Warn("b2bua: INVITE to target failed", "target", target, "error", err)
+		cl.transition(inBFailure)
+		cl.answerA(503, "Service Unavailable", nil, nil)
+		cl.finish("core", 503, "target unreachable", "failed")
+		return
+	}
+	b.invReq = req
+	cl.pendingTx++
+	// Retransmitted 2xx go to this hook, not to Responses(): resend our ACK.
+	tx.OnRetransmission(func(res *sipx.Response) {
+		if res.StatusCode >= 200 && res.StatusCode < 300 {
+			cl.post(func() { cl.resendACK(b) })
+		}
+	})
+	go cl.readInvite(b, tx)
+}
+
+// readInvite drains an INVITE client transaction onto the call's loop
+// until its final response (later 2xx retransmissions use the hook).
+func (cl *call) readInvite(b *leg, tx sipx.ClientTransaction) {
+	for {
+		select {
+		case res := <-tx.Responses():
+			final := res.StatusCode >= 200
+			if !cl.post(func() { cl.onBResponse(b, res) }) {
+				return
+			}
+			if final {
+				return
+			}
+		case <-tx.Done():
+			err := tx.Err()
+			cl.post(func() { cl.onBGone(b, err) })
+			return
+		}
+	}
+}
+
+// onBResponse handles a response to a B leg's INVITE.
+func (cl *call) onBResponse(b *leg, res *sipx.Response) {
+	code := res.StatusCode
+	if code >= 200 {
+		if b.finalGot {
+			return
+		}
+		b.finalGot = true
+		cl.pendingTx--
+	}
+	if b != cl.b || cl.state == stEnded || b.cancelSent || b.cancelWant {
+		cl.settleAbandoned(b, res)
+		return
+	}
+	switch {
+	case code == 100:
+	case code < 200:
+		cl.onBProvisional(b, res)
+	case code < 300:
+		cl.onBAnswer(b, res)
+	case code < 400 && cl.redirects < cl.core.cfg.MaxRedirects && res.Contact() != nil:
+		cl.redirects++
+		target := res.Contact().Address.String()
+		cl.log.Debug("b2bua: following redirect", "code", code, "target", target)
+		cl.transition(inBRedirect)
+		cl.endLeg(b, code, "redirected")
+		cl.dial(target)
+	default:
+		cl.transition(inBFailure)
+		cl.answerA(code, res.Reason, nil, res)
+		cl.finish(events.SideB, code, strings.ToLower(reasonPhrase(code)), "failed")
+	}
+}
+
+// settleAbandoned deals with responses on a B leg the call no longer wants
+// (cancelled, redirected away, call over): CANCEL on the first 1xx when one
+// is due, ACK and BYE for a 2xx that crossed our CANCEL.
+func (cl *call) settleAbandoned(b *leg, res *sipx.Response) {
+	code := res.StatusCode
+	switch {
+	case code > 100 && code < 200:
+		b.provisional = true
+		if b.cancelWant && !b.cancelSent {
+			cl.sendCancel(b)
+		}
+	case code >= 200 && code < 300:
+		b.dlg.confirmUAC(res)
+		cl.sendACK(b, res, nil)
+		cl.sendBye(b)
+	}
+}
+
+// onBProvisional relays a 18x to A (early media included).
+func (cl *call) onBProvisional(b *leg, res *sipx.Response) {
+	b.provisional = true
+	if tag := sipx.ToTag(res.To()); tag != "" && b.state == legTrying {
+		b.dlg.confirmUAC(res)
+		b.state = legEarly
+		cl.core.legs.Store(b.dlg.key(), b)
+	}
+	cl.transition(inBProvisional)
+	body := res.Body()
+	var out []byte
+	if len(body) > 0 {
+		out = cl.a.origin.rewrite(body)
+	}
+	if cl.a.state == legTrying {
+		cl.a.state = legEarly
+	}
+	cl.answerA(res.StatusCode, res.Reason, out, res)
+	cl.emit(events.TypeLegRingingV1, b.id, &events.LegRingingV1{Code: res.StatusCode, EarlyMedia: len(body) > 0})
+}
+
+// onBAnswer: B answered. ACK it (now, or with A's answer when A's INVITE
+// had no offer) and answer A with B's SDP.
+func (cl *call) onBAnswer(b *leg, res *sipx.Response) {
+	if !cl.transition(inBAnswer) {
+		return
+	}
+	c := cl.core
+	b.dlg.confirmUAC(res)
+	b.state = legConfirmed
+	cl.emit(events.TypeLegAnsweredV1, b.id, &events.LegAnsweredV1{Side: events.SideB})
+	lateOffer := len(cl.a.inv.req.Body()) == 0
+	if !lateOffer {
+		cl.sendACK(b, res, nil)
+	}
+	var body []byte
+	if len(res.Body()) > 0 {
+		body = cl.a.origin.rewrite(res.Body())
+	}
+	a := cl.a
+	resA := c.response(a.inv.req, res.StatusCode, res.Reason, body)
+	resA.AppendHeader(&a.contact)
+	resA.AppendHeader(sipx.NewHeader("Allow", allowHeader))
+	c.headers.copyAllowed(resA, res)
+	if err := a.inv.send(resA); err != nil {
+		cl.log.Warn("b2bua: 2xx to caller failed", "error", err)
+	}
+	a.state = legConfirmed
+	if cl.noAnswer != nil {
+		cl.noAnswer.Stop()
+	}
+	cl.connectedAt = time.Now()
+	c.metrics.setup.Observe(cl.connectedAt.Sub(cl.created).Seconds())
+	var onACK func([]byte)
+	if lateOffer {
+		onACK = func(ackBody []byte) { cl.sendACK(b, res, ackBody) }
+	}
+	cl.awaitACK(a, a.inv.req.CSeq().SeqNo, resA, a.inv.tx, onACK)
+	cl.emit(events.TypeLegAnsweredV1, a.id, &events.LegAnsweredV1{Side: events.SideA})
+	cl.emit(events.TypeCallConnectedV1, "", &events.CallConnectedV1{SetupMS: cl.connectedAt.Sub(cl.created).Milliseconds()})
+}
+
+// onBGone: B's INVITE transaction ended without a final response
+// (timeout, transport error).
+func (cl *call) onBGone(b *leg, err error) {
+	if b.finalGot {
+		return
+	}
+	b.finalGot = true
+	cl.pendingTx--
+	if b != cl.b || cl.state == stEnded || b.cancelSent {
+		return
+	}
+	code, reason := 408, "Request Timeout"
+	if !errors.Is(err, sipx.ErrTransactionTimeout) {
+		code, reason = 503, "Service Unavailable"
+	}
+	cl.log.Info("b2bua: target did not answer", "error", err)
+	cl.transition(inBFailure)
+	cl.answerA(code, reason, nil, nil)
+	cl.finish(events.SideB, code, "target timeout", "failed")
+}
+
+// cancelB cancels B's INVITE if it is still pending: at once after a 1xx,
+// else as soon as one arrives (RFC 3261 §9.1).
+func (cl *call) cancelB() {
+	b := cl.b
+	if b == nil || b.finalGot {
+		return
+	}
+	b.cancelWant = true
+	if b.provisional {
+		cl.sendCancel(b)
+	}
+}
+
+func (cl *call) sendCancel(b *leg) {
+	b.cancelSent = true
+	req := sipx.NewCancel(b.invReq)
+	tx, err := cl.core.stack.RequestSameBranch(context.Background(), req)
+	if err != nil {
+		cl.log.Warn("b2bua: CANCEL failed", "error", err)
+		return
+	}
+	go drain(tx)
+}
+
+// sendACK acknowledges a 2xx to our INVITE (a new transaction-less request,
+// RFC 3261 §13.2.2.4), with the answer body when we carry a late offer's
+// answer.
+func (cl *call) sendACK(l *leg, res *sipx.Response, body []byte) {
+	ack := l.dlg.requestSeq(sipx.ACK, res.CSeq().SeqNo)
+	if len(body) > 0 {
+		ack.AppendHeader(sipx.NewHeader("Content-Type", "application/sdp"))
+		ack.SetBody(l.origin.rewrite(body))
+	}
+	l.ack = ack
+	if err := cl.core.stack.WriteACK(ack); err != nil {
+		cl.log.Warn("b2bua: ACK failed", "leg_id", l.id, "error", err)
+	}
+}
+
+// resendACK answers a retransmitted 2xx with the same ACK.
+func (cl *call) resendACK(l *leg) {
+	if l.ack != nil {
+		if err := cl.core.stack.WriteACK(l.ack); err != nil {
+			cl.log.Debug("b2bua: ACK resend failed", "leg_id", l.id, "error", err)
+		}
+	}
+}
+
+// sendBye ends a leg's dialog. Its outcome changes nothing: the leg is
+// over either way.
+func (cl *call) sendBye(l *leg) {
+	if l == nil || l.dlg.remoteTag == "" {
+		return
+	}
+	req := l.dlg.request(sipx.BYE)
+	req.AppendHeader(&l.contact)
+	tx, err := cl.core.stack.Request(context.Background(), req)
+	if err != nil {
+		cl.log.Warn("b2bua: BYE failed", "leg_id", l.id, "error", err)
+		return
+	}
+	go drain(tx)
+}
+
+// drain reads a client transaction whose responses nobody needs.
+func drain(tx sipx.ClientTransaction) {
+	for {
+		select {
+		case res := <-tx.Responses():
+			if res.StatusCode >= 200 {
+				return
+			}
+		case <-tx.Done():
+			return
+		}
+	}
+}
+
+func newMaxForwards(v uint32) *sipx.MaxForwardsHeader {
+	mf := sipx.MaxForwardsHeader(v)
+	return &mf
+}
+
+func contentType(m interface{ GetHeader(string) sipx.Header }) string {
+	if h := m.GetHeader("Content-Type"); h != nil {
+		return sanitize(h.Value())
+	}
+	return "application/sdp"
+}
