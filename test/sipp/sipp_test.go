@@ -33,7 +33,7 @@ const (
 )
 
 var (
-	tandemBin string // built by TestMain
+	tandemBin string // built by TestMain, or $TANDEM_BIN
 	buildErr  error  // why it could not be built
 )
 
@@ -42,6 +42,12 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	// TANDEM_BIN runs the tests against a given binary (a release build,
+	// say) instead of building ./cmd/tandem.
+	if bin := os.Getenv("TANDEM_BIN"); bin != "" {
+		tandemBin = bin
+		return m.Run()
+	}
 	dir, err := os.MkdirTemp("", "tandem-sipp-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "sipp: temp dir:", err)
