@@ -42,8 +42,8 @@ func WithParser(p *sip.Parser) Option {
 // ReadFrom reads datagrams until one may go to sipgo and returns it
 // unchanged: a keep-alive (at most 4 bytes of CR and LF, or only NULs, which
 // sipgo itself ignores), a response that parses, or a request that parses,
-// passes Validate and, when a From, To or Contact URI has a headers
-// component, has it inside angle brackets. For any other request it writes
+// passes Validate and passes the checks only the raw bytes allow (one From
+// and one To value; a URI with headers inside angle brackets). For any other request it writes
 // the response built by BuildReject to the sender with pc.WriteTo, calls
 // onReject, and reads on. Requests BuildReject cannot answer, malformed
 // responses and non-SIP data are dropped with an onReject call. A rejected
@@ -96,9 +96,9 @@ func (c *packetConn) admit(data []byte, from net.Addr) bool {
 	if !isReq {
 		return true
 	}
-	rej, uriHeaders := validate(req)
-	if rej == nil && uriHeaders {
-		rej = checkAddrBrackets(data)
+	rej := Validate(req)
+	if rej == nil {
+		rej = checkRaw(data)
 	}
 	if rej == nil {
 		return true
@@ -227,22 +227,30 @@ func parse(p *sip.Parser, data []byte) (msg sip.Message, err error) {
 	return msg, err
 }
 
-// checkAddrBrackets rejects a request whose From, To or Contact holds an
-// addr-spec with a headers component outside angle brackets
-// (RFC 3261 §20, RFC 4475 §3.1.2.13). sipgo parses such a value as if the
-// brackets were there, so only the raw bytes tell.
-func checkAddrBrackets(data []byte) *Reject {
+// checkRaw finds the defects sipgo's parser hides (see Validate): a From or
+// To with more than one value (RFC 3261 §20, RFC 4475 §3.3.8), which sipgo
+// folds into one header, and a From, To or Contact addr-spec with a headers
+// component outside angle brackets (RFC 3261 §20, RFC 4475 §3.1.2.13), which
+// sipgo parses as if the brackets were there.
+func checkRaw(data []byte) *Reject {
 	_, sc := newHeaderScanner(data)
 	for {
 		name, value, ok := sc.next()
 		if !ok {
 			return nil
 		}
-		switch headerKind(name) {
-		case hFrom, hTo, hContact:
-			if unbracketedURIHeaders(value) {
-				return &Reject{400, "URI With Headers Not In Angle Brackets"}
-			}
+		kind := headerKind(name)
+		if kind != hFrom && kind != hTo && kind != hContact {
+			continue
+		}
+		multi, unbracketed := addrDefects(value)
+		switch {
+		case multi && kind == hFrom:
+			return &Reject{400, "Duplicate From"}
+		case multi && kind == hTo:
+			return &Reject{400, "Duplicate To"}
+		case unbracketed:
+			return &Reject{400, "URI With Headers Not In Angle Brackets"}
 		}
 	}
 }

@@ -242,11 +242,12 @@ func hasTagParam(v []byte) bool {
 	return false
 }
 
-// unbracketedURIHeaders reports whether a From, To or Contact value holds
-// an addr-spec with a headers component ("?") outside angle brackets, which
-// RFC 3261 §20 forbids (RFC 4475 regbadct.dat). Contact may list several
-// values separated by commas; each is checked on its own.
-func unbracketedURIHeaders(v []byte) bool {
+// addrDefects inspects a From, To or Contact value. multi reports a comma
+// outside quoted strings and angle brackets, that is, more than one value
+// (legal only in Contact). unbracketed reports an addr-spec with a headers
+// component ("?") outside angle brackets, which RFC 3261 §20 forbids
+// (RFC 4475 regbadct.dat); each comma-separated value is checked on its own.
+func addrDefects(v []byte) (multi, unbracketed bool) {
 	angle, question := false, false
 	for i := 0; i < len(v); i++ {
 		switch v[i] {
@@ -264,11 +265,11 @@ func unbracketedURIHeaders(v []byte) bool {
 		case '?':
 			question = true
 		case ',':
-			if question && !angle {
-				return true
-			}
+			multi = true
+			unbracketed = unbracketed || question && !angle
 			angle, question = false, false
 		}
 	}
-	return question && !angle
+	unbracketed = unbracketed || question && !angle
+	return multi, unbracketed
 }

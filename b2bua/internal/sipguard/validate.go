@@ -39,7 +39,7 @@ func (r *Reject) String() string {
 //     Max-Forwards may be absent (RFC 2543 peers, RFC 4475 §3.4.1).
 //   - The top Via is SIP/2.0 with a transport and a host. A missing or
 //     RFC 2543-style branch is fine (RFC 4475 §3.2.1).
-//   - Call-ID has no whitespace or control characters (RFC 3261 §25.1).
+//   - Call-ID is word ["@" word] (RFC 3261 §25.1).
 //   - The CSeq method equals the request method (RFC 3261 §8.1.1.5,
 //     RFC 4475 §3.1.2.17, §3.1.2.18). ACK and CANCEL are no exception: they
 //     carry their own method in CSeq (§17.1.1.3, §9.1) and only their
@@ -52,30 +52,23 @@ func (r *Reject) String() string {
 //   - A Date header ends in GMT (RFC 3261 §20.17, RFC 4475 §3.1.2.12).
 //   - A wildcard Contact appears only in REGISTER (RFC 3261 §10.2.2).
 //
-// Some defects need the raw bytes and are left to [NewPacketConn]: a From,
-// To or Contact URI with a headers component that is not enclosed in angle
-// brackets (RFC 3261 §20, RFC 4475 §3.1.2.13) parses exactly like one that
-// is.
+// Some defects are lost in parsing and are left to [NewPacketConn], which
+// checks the raw bytes as well: a From, To or Contact URI with a headers
+// component outside angle brackets (RFC 3261 §20, RFC 4475 §3.1.2.13) parses
+// exactly like one inside them, and sipgo folds "From: <a>;tag=1, <b>;tag=2"
+// into one From header (RFC 4475 §3.3.8).
 func Validate(req *sip.Request) *Reject {
-	rej, _ := validate(req)
-	return rej
-}
-
-// validate is Validate that also reports whether a From, To or Contact URI
-// carries a headers component, in which case the raw header lines must be
-// checked for angle brackets (see checkAddrBrackets).
-func validate(req *sip.Request) (rej *Reject, uriHeaders bool) {
 	if req == nil {
-		return &Reject{400, "Empty Request"}, false
+		return &Reject{400, "Empty Request"}
 	}
 	if !strings.EqualFold(req.SipVersion, "SIP/2.0") {
-		return &Reject{505, "Version Not Supported"}, false
+		return &Reject{505, "Version Not Supported"}
 	}
 	if !isToken(string(req.Method)) {
-		return &Reject{400, "Invalid Method"}, false
+		return &Reject{400, "Invalid Method"}
 	}
 	if r := checkRequestURI(&req.Recipient); r != nil {
-		return r, false
+		return r
 	}
 
 	var (
@@ -96,10 +89,8 @@ func validate(req *sip.Request) (rej *Reject, uriHeaders bool) {
 			nVia++
 		case *sip.FromHeader:
 			nFrom++
-			uriHeaders = uriHeaders || len(h.Address.Headers) > 0
 		case *sip.ToHeader:
 			nTo++
-			uriHeaders = uriHeaders || len(h.Address.Headers) > 0
 		case *sip.CallIDHeader:
 			callID = h
 			nCallID++
@@ -115,7 +106,6 @@ func validate(req *sip.Request) (rej *Reject, uriHeaders bool) {
 		case *sip.ContentTypeHeader:
 			nCT++
 		case *sip.ContactHeader:
-			uriHeaders = uriHeaders || len(h.Address.Headers) > 0
 			if h.Address.Wildcard && req.Method != sip.REGISTER {
 				badContact = true
 			}
@@ -129,53 +119,53 @@ func validate(req *sip.Request) (rej *Reject, uriHeaders bool) {
 
 	switch {
 	case nVia == 0:
-		return &Reject{400, "Missing Via"}, false
+		return &Reject{400, "Missing Via"}
 	case nFrom == 0:
-		return &Reject{400, "Missing From"}, false
+		return &Reject{400, "Missing From"}
 	case nTo == 0:
-		return &Reject{400, "Missing To"}, false
+		return &Reject{400, "Missing To"}
 	case nCallID == 0:
-		return &Reject{400, "Missing Call-ID"}, false
+		return &Reject{400, "Missing Call-ID"}
 	case nCSeq == 0:
-		return &Reject{400, "Missing CSeq"}, false
+		return &Reject{400, "Missing CSeq"}
 	case nFrom > 1:
-		return &Reject{400, "Duplicate From"}, false
+		return &Reject{400, "Duplicate From"}
 	case nTo > 1:
-		return &Reject{400, "Duplicate To"}, false
+		return &Reject{400, "Duplicate To"}
 	case nCallID > 1:
-		return &Reject{400, "Duplicate Call-ID"}, false
+		return &Reject{400, "Duplicate Call-ID"}
 	case nCSeq > 1:
-		return &Reject{400, "Duplicate CSeq"}, false
+		return &Reject{400, "Duplicate CSeq"}
 	case nMaxFwd > 1:
-		return &Reject{400, "Duplicate Max-Forwards"}, false
+		return &Reject{400, "Duplicate Max-Forwards"}
 	case nCL > 1:
-		return &Reject{400, "Duplicate Content-Length"}, false
+		return &Reject{400, "Duplicate Content-Length"}
 	case nCT > 1:
-		return &Reject{400, "Duplicate Content-Type"}, false
+		return &Reject{400, "Duplicate Content-Type"}
 	}
 
 	if !validVia(topVia) {
-		return &Reject{400, "Invalid Via"}, false
+		return &Reject{400, "Invalid Via"}
 	}
 	if !validCallID(string(*callID)) {
-		return &Reject{400, "Invalid Call-ID"}, false
+		return &Reject{400, "Invalid Call-ID"}
 	}
 	if !strings.EqualFold(strings.TrimSpace(string(cseq.MethodName)), string(req.Method)) {
-		return &Reject{400, "CSeq Method Mismatch"}, false
+		return &Reject{400, "CSeq Method Mismatch"}
 	}
 	if maxFwd != nil && *maxFwd > 255 {
-		return &Reject{400, "Max-Forwards Out Of Range"}, false
+		return &Reject{400, "Max-Forwards Out Of Range"}
 	}
 	if cl != nil && int64(*cl) > int64(len(req.Body())) {
-		return &Reject{400, "Content-Length Exceeds Body"}, false
+		return &Reject{400, "Content-Length Exceeds Body"}
 	}
 	if badDate {
-		return &Reject{400, "Invalid Date"}, false
+		return &Reject{400, "Invalid Date"}
 	}
 	if badContact {
-		return &Reject{400, "Wildcard Contact Outside REGISTER"}, false
+		return &Reject{400, "Wildcard Contact Outside REGISTER"}
 	}
-	return nil, uriHeaders
+	return nil
 }
 
 // supportedScheme reports whether Tandem can route a Request-URI of this
@@ -215,13 +205,23 @@ func validVia(v *sip.ViaHeader) bool {
 		v.Host != ""
 }
 
+// validCallID reports whether s is word ["@" word] (RFC 3261 §25.1).
 func validCallID(s string) bool {
+	word, host, found := strings.Cut(s, "@")
+	return isWord(word) && (!found || isWord(host))
+}
+
+func isWord(s string) bool {
 	if s == "" {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c <= ' ' || c == 0x7f {
-			return false
+		if c := s[i]; !isTokenChar(c) {
+			switch c {
+			case '(', ')', '<', '>', ':', '\\', '"', '/', '[', ']', '?', '{', '}':
+			default:
+				return false
+			}
 		}
 	}
 	return true
