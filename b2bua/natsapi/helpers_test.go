@@ -176,14 +176,15 @@ func readStream(t *testing.T, ctx context.Context, nc *nats.Conn) []streamMsg {
 	return out
 }
 
-// metric returns the value of the counter or gauge name whose labels
-// include labels (pairs of name, value), 0 if there is none.
+// metric sums the values of metric name's series whose labels include
+// labels (pairs of name, value); a histogram counts its observations.
 func metric(t *testing.T, reg *prometheus.Registry, name string, labels ...string) float64 {
 	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
+	sum := 0.0
 	for _, mf := range mfs {
 		if mf.GetName() != name {
 			continue
@@ -203,15 +204,15 @@ func metric(t *testing.T, reg *prometheus.Registry, name string, labels ...strin
 			}
 			switch {
 			case m.GetCounter() != nil:
-				return m.GetCounter().GetValue()
+				sum += m.GetCounter().GetValue()
 			case m.GetGauge() != nil:
-				return m.GetGauge().GetValue()
+				sum += m.GetGauge().GetValue()
 			case m.GetHistogram() != nil:
-				return float64(m.GetHistogram().GetSampleCount())
+				sum += float64(m.GetHistogram().GetSampleCount())
 			}
 		}
 	}
-	return 0
+	return sum
 }
 
 // logBuffer collects JSON log lines.
