@@ -39,7 +39,8 @@ var commandVerbs = []string{events.VerbCallsList, events.VerbCallsGet, events.Ve
 // VerbCallsGet, VerbCallsHangup) on events.CommandSubject(verb), in queue
 // group events.CommandQueue, and on events.NodeCommandSubject(node, verb).
 // It returns once the subscriptions are in place on the server, and
-// unsubscribes when ctx ends. A reply is remembered by request_id for
+// unsubscribes when ctx ends (requests already delivered are answered
+// with ErrUnavailable). A reply is remembered by request_id for
 // Config.IdempotencyTTL: a repeated request_id is answered with the first
 // reply without calling core again.
 func (a *API) ServeCommands(ctx context.Context, core CallController) error {
@@ -48,9 +49,12 @@ func (a *API) ServeCommands(ctx context.Context, core CallController) error {
 	}
 	s := &commandServer{api: a, core: core, ctx: ctx}
 	var subs []*nats.Subscription
+	// unsubscribe drains the subscriptions: requests already on their way
+	// are still answered (ErrUnavailable once ctx has ended).
 	unsubscribe := func() {
 		for _, sub := range subs {
-			if err := sub.Unsubscribe(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) && !errors.Is(err, nats.ErrBadSubscription) {
+			if err := sub.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) &&
+				!errors.Is(err, nats.ErrConnectionDraining) && !errors.Is(err, nats.ErrBadSubscription) {
 				a.log.Warn("natsapi: unsubscribe", "subject", sub.Subject, "err", err)
 			}
 		}
@@ -102,11 +106,11 @@ func (s *commandServer) dispatch(verb string, m *nats.Msg) {
 func (s *commandServer) handle(verb string, m *nats.Msg) {
 	a := s.api
 	log := a.log.With("verb", verb)
-	if a.closing.Load() {
-		s.respond(m, verb, errorReply(verb, "", events.NewError(events.ErrUnavailable, "node %s is shutting down", a.node)), "unavailable", log)
+	reqID, callID, run, bad := s.decode(verb, m.Data)
+	if a.closing.Load() || s.ctx.Err() != nil {
+		s.respond(m, verb, errorReply(verb, reqID, events.NewError(events.ErrUnavailable, "node %s is not serving commands", a.node)), "unavailable", log)
 		return
 	}
-	reqID, callID, run, bad := s.decode(verb, m.Data)
 	if bad != nil {
 		log.Debug("natsapi: bad command", "err", bad.Message)
 		s.respond(m, verb, errorReply(verb, reqID, bad), bad.Code.String(), log)

@@ -340,16 +340,22 @@ func TestCommandsStopWithContext(t *testing.T) {
 		t.Fatalf("request while serving: %v", err)
 	}
 	cancel()
-	// Unsubscribing is asynchronous; each round trip below is a real
-	// request, not a sleep, and the test deadline bounds the loop.
+	// Unsubscribing is asynchronous: until it is done, requests are
+	// answered ErrUnavailable. Each round trip below is a real request, not
+	// a sleep; the test deadline bounds the loop.
 	for {
-		_, err := nc.RequestWithContext(ctxT(t, 5*time.Second), subj, []byte(`{}`))
+		m, err := nc.RequestWithContext(ctxT(t, 5*time.Second), subj, []byte(`{"request_id":"late"}`))
 		if errors.Is(err, nats.ErrNoResponders) {
 			break
 		}
 		if err != nil {
 			t.Fatalf("request after cancel: %v", err)
 		}
+		var rep events.CallsListReplyV1
+		if err := json.Unmarshal(m.Data, &rep); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, rep.Reply, events.ErrUnavailable)
 	}
 }
 
