@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/tandem-sip/tandem/b2bua/internal/sipguard"
 	"github.com/tandem-sip/tandem/b2bua/internal/sipx"
 	"github.com/tandem-sip/tandem/events"
 )
@@ -39,7 +40,8 @@ func WithRouteDecider(d RouteDecider) Option { return func(c *Core) { c.decider 
 // WithRegisterer registers the core's metrics (default: not registered).
 func WithRegisterer(r prometheus.Registerer) Option { return func(c *Core) { c.reg = r } }
 
-// WithUDPWrapper wraps the UDP socket before the SIP stack reads it.
+// WithUDPWrapper replaces the malformed-input guard wrapped around the UDP
+// socket (tests only).
 func WithUDPWrapper(w func(net.PacketConn) net.PacketConn) Option {
 	return func(c *Core) { c.wrapUDP = w }
 }
@@ -84,6 +86,14 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*Core, error) {
 	c.headers = newHeaderPolicy(cfg.Headers.Allow)
 	if c.metrics, err = newMetrics(c.reg, c.active.Load); err != nil {
 		return nil, fmt.Errorf("b2bua: metrics: %w", err)
+	}
+	if c.wrapUDP == nil {
+		c.wrapUDP = func(pc net.PacketConn) net.PacketConn {
+			return sipguard.NewPacketConn(pc, func(reason string, from net.Addr) {
+				c.metrics.malformed.Inc()
+				c.log.Warn("b2bua: malformed SIP rejected", "from", from.String(), "reason", reason)
+			})
+		}
 	}
 	c.stack, err = sipx.New(sipx.Config{
 		Listen:        cfg.SIP.Listen,

@@ -16,8 +16,9 @@ type metrics struct {
 	midcall    *prometheus.CounterVec // in-dialog failures, by scope
 	retransmit prometheus.Counter     // 2xx retransmissions towards a party that did not ACK
 	duration   prometheus.Histogram   // connected call duration, seconds
-	glare      prometheus.Counter     // 491 received and retried
-	active     prometheus.GaugeFunc   // calls in progress
+	glare      prometheus.Counter
+	malformed  prometheus.Counter   // 491 received and retried
+	active     prometheus.GaugeFunc // calls in progress
 }
 
 func newMetrics(reg prometheus.Registerer, active func() int64) (*metrics, error) {
@@ -51,6 +52,9 @@ func newMetrics(reg prometheus.Registerer, active func() int64) (*metrics, error
 		glare: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "tandem_glare_retries_total", Help: "re-INVITEs retried after 491 Request Pending.",
 		}),
+		malformed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tandem_sip_malformed_total", Help: "Datagrams rejected or dropped because they do not parse or lack what SIP requires.",
+		}),
 		active: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "tandem_calls_active", Help: "Calls in progress.",
 		}, func() float64 { return float64(active()) }),
@@ -60,7 +64,7 @@ func newMetrics(reg prometheus.Registerer, active func() int64) (*metrics, error
 	}
 	var errs []error
 	for _, c := range []prometheus.Collector{m.calls, m.setup, m.requests, m.rejected, m.routed, m.midcall,
-		m.retransmit, m.duration, m.glare, m.active} {
+		m.retransmit, m.duration, m.glare, m.malformed, m.active} {
 		errs = append(errs, reg.Register(c))
 	}
 	return m, errors.Join(errs...)

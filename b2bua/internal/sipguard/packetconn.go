@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 
 	"github.com/emiago/sipgo/sip"
 )
@@ -41,7 +42,8 @@ func WithParser(p *sip.Parser) Option {
 //
 // ReadFrom reads datagrams until one may go to sipgo and returns it
 // unchanged: a keep-alive (at most 4 bytes of CR and LF, or only NULs, which
-// sipgo itself ignores), a response that parses, or a request that parses,
+// sipgo itself ignores), a response that parses with a status code from 100
+// to 699 and Via, From, To, Call-ID and CSeq, or a request that parses,
 // passes Validate and passes the checks only the raw bytes allow (one From
 // and one To value; a URI with headers inside angle brackets). For any other request it writes
 // the response built by BuildReject to the sender with pc.WriteTo, calls
@@ -94,6 +96,11 @@ func (c *packetConn) admit(data []byte, from net.Addr) bool {
 	}
 	req, isReq := msg.(*sip.Request)
 	if !isReq {
+		res, _ := msg.(*sip.Response)
+		if reason := checkResponse(res); reason != "" {
+			c.report(catMalformedResponse, reason, from)
+			return false
+		}
 		return true
 	}
 	rej := Validate(req)
@@ -225,6 +232,32 @@ func parse(p *sip.Parser, data []byte) (msg sip.Message, err error) {
 		err = errors.New("no message")
 	}
 	return msg, err
+}
+
+// checkResponse returns why a parsed response cannot be a SIP/2.0
+// response, or "": its status code must be three digits, 100 to 699
+// (RFC 3261 §7.2, §21; sipgo reads up to 65535), and it must carry the
+// headers a client transaction matches on (RFC 3261 §8.1.3.3, §17.1.3).
+func checkResponse(res *sip.Response) string {
+	switch {
+	case res == nil:
+		return "not a response"
+	case !strings.EqualFold(res.SipVersion, "SIP/2.0"):
+		return "version not SIP/2.0"
+	case res.StatusCode < 100 || res.StatusCode > 699:
+		return "status code out of range"
+	case res.Via() == nil:
+		return "missing Via"
+	case res.CSeq() == nil:
+		return "missing CSeq"
+	case res.From() == nil:
+		return "missing From"
+	case res.To() == nil:
+		return "missing To"
+	case res.CallID() == nil:
+		return "missing Call-ID"
+	}
+	return ""
 }
 
 // checkRaw finds the defects sipgo's parser hides (see Validate): a From or
