@@ -37,9 +37,12 @@ type API struct {
 	pub      *publisher
 
 	replies *replies
-	cmdSem  chan struct{}  // a slot per running command worker
-	workers sync.WaitGroup // the command workers
-	closing atomic.Bool    // set by Close; commands then answer ErrUnavailable
+	cmdSem  chan struct{} // a slot per running command worker
+	closing atomic.Bool   // set by Close; commands then answer ErrUnavailable
+
+	workersMu   sync.Mutex     // guards workersDone and workers.Add
+	workersDone bool           // set by Close before it waits for workers
+	workers     sync.WaitGroup // the command workers
 
 	closeOnce sync.Once
 	closeErr  error
@@ -205,6 +208,9 @@ func (a *API) Close() error {
 		case <-time.After(a.cfg.FlushTimeout + time.Second): // Drain's own timeout closes it first
 			a.nc.Close()
 		}
+		a.workersMu.Lock()
+		a.workersDone = true
+		a.workersMu.Unlock()
 		a.workers.Wait()
 		a.stopServer()
 		a.closeErr = errors.Join(errs...)

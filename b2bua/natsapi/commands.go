@@ -89,15 +89,24 @@ type commandServer struct {
 
 // dispatch hands m to a worker, or handles it here when all are busy.
 func (s *commandServer) dispatch(verb string, m *nats.Msg) {
+	a := s.api
+	a.workersMu.Lock()
+	if a.workersDone {
+		a.workersMu.Unlock()
+		s.handle(verb, m)
+		return
+	}
 	select {
-	case s.api.cmdSem <- struct{}{}:
-		s.api.workers.Add(1)
+	case a.cmdSem <- struct{}{}:
+		a.workers.Add(1)
+		a.workersMu.Unlock()
 		go func() {
 			defer s.api.workers.Done()
 			defer func() { <-s.api.cmdSem }()
 			s.handle(verb, m)
 		}()
 	default:
+		a.workersMu.Unlock()
 		s.handle(verb, m)
 	}
 }

@@ -51,7 +51,8 @@
 // reply types, calling the core through CallController. Failures are in
 // Reply.Error with an events error code: ErrBadRequest for JSON that does
 // not decode or lacks call_id, ErrUnknownCall, the core's own codes, and
-// ErrInternal for other core errors; ErrUnavailable once Close has begun.
+// ErrInternal for other core errors; ErrUnavailable once Close has begun or
+// ServeCommands' ctx has ended (until the subscriptions are gone).
 // Commands are idempotent: the reply to a request_id is remembered for
 // Config.IdempotencyTTL (at most Config.IdempotencySize of them) and a
 // repeat gets it again without reaching the core; a repeat that arrives
