@@ -1,0 +1,92 @@
+package events
+
+import "slices"
+
+// Command and decision type strings. Like the event types they carry their
+// version, which the Go type name repeats. Commands and decisions travel on
+// the subjects of subjects.go; the type string names the message, e.g. for a
+// schema; only RouteRequestV1, which embeds an Envelope, also carries it in
+// its Type field.
+const (
+	TypeCallsListRequestV1   = "tandem.cmd.v1.calls.list.request"
+	TypeCallsListReplyV1     = "tandem.cmd.v1.calls.list.reply"
+	TypeCallsGetRequestV1    = "tandem.cmd.v1.calls.get.request"
+	TypeCallsGetReplyV1      = "tandem.cmd.v1.calls.get.reply"
+	TypeCallsHangupRequestV1 = "tandem.cmd.v1.calls.hangup.request"
+	TypeCallsHangupReplyV1   = "tandem.cmd.v1.calls.hangup.reply"
+
+	TypeRouteRequestV1  = "tandem.decide.v1.route.request"
+	TypeRouteDecisionV1 = "tandem.decide.v1.route.decision"
+)
+
+// Kind is the role of a wire type.
+type Kind string
+
+// Kinds of wire types.
+const (
+	KindEvent           Kind = "event"            // published on EventSubject, kept in Stream
+	KindCommandRequest  Kind = "command_request"  // sent on CommandSubject / NodeCommandSubject
+	KindCommandReply    Kind = "command_reply"    // the reply to a command request
+	KindDecisionRequest Kind = "decision_request" // asked by the core on DecidePrefix.<what>
+	KindDecisionAnswer  Kind = "decision_answer"  // a plugin's reply to a decision request
+)
+
+// Spec describes one wire type.
+type Spec struct {
+	// Type is the type string, e.g. TypeCallCreatedV1. It names the schema
+	// file schema/<Type>.json.
+	Type string
+	// Name is the type's subject token: an event's Name() (the last token of
+	// EventSubject), a command's verb (VerbCallsList; request and reply
+	// share it) or a decision's <what> (DecideRoute is DecidePrefix+"."+Name).
+	Name string
+	// Kind is the type's role.
+	Kind Kind
+	// New returns a pointer to a new zero value of the type.
+	New func() any
+}
+
+// Registry lists every wire type of this package, events first, then
+// commands, then decisions. Schemas are generated from it; a type that is not
+// listed here has no schema. Do not modify it at run time.
+var Registry = []Spec{
+	{Type: TypeCallCreatedV1, Name: "created", Kind: KindEvent, New: func() any { return new(CallCreatedV1) }},
+	{Type: TypeCallRoutedV1, Name: "routed", Kind: KindEvent, New: func() any { return new(CallRoutedV1) }},
+	{Type: TypeLegCreatedV1, Name: "leg_created", Kind: KindEvent, New: func() any { return new(LegCreatedV1) }},
+	{Type: TypeLegRingingV1, Name: "leg_ringing", Kind: KindEvent, New: func() any { return new(LegRingingV1) }},
+	{Type: TypeLegAnsweredV1, Name: "leg_answered", Kind: KindEvent, New: func() any { return new(LegAnsweredV1) }},
+	{Type: TypeCallConnectedV1, Name: "connected", Kind: KindEvent, New: func() any { return new(CallConnectedV1) }},
+	{Type: TypeLegHeldV1, Name: "leg_held", Kind: KindEvent, New: func() any { return new(LegHeldV1) }},
+	{Type: TypeLegResumedV1, Name: "leg_resumed", Kind: KindEvent, New: func() any { return new(LegResumedV1) }},
+	{Type: TypeLegEndedV1, Name: "leg_ended", Kind: KindEvent, New: func() any { return new(LegEndedV1) }},
+	{Type: TypeCallEndedV1, Name: "ended", Kind: KindEvent, New: func() any { return new(CallEndedV1) }},
+
+	{Type: TypeCallsListRequestV1, Name: VerbCallsList, Kind: KindCommandRequest, New: func() any { return new(CallsListRequestV1) }},
+	{Type: TypeCallsListReplyV1, Name: VerbCallsList, Kind: KindCommandReply, New: func() any { return new(CallsListReplyV1) }},
+	{Type: TypeCallsGetRequestV1, Name: VerbCallsGet, Kind: KindCommandRequest, New: func() any { return new(CallsGetRequestV1) }},
+	{Type: TypeCallsGetReplyV1, Name: VerbCallsGet, Kind: KindCommandReply, New: func() any { return new(CallsGetReplyV1) }},
+	{Type: TypeCallsHangupRequestV1, Name: VerbCallsHangup, Kind: KindCommandRequest, New: func() any { return new(CallsHangupRequestV1) }},
+	{Type: TypeCallsHangupReplyV1, Name: VerbCallsHangup, Kind: KindCommandReply, New: func() any { return new(CallsHangupReplyV1) }},
+
+	{Type: TypeRouteRequestV1, Name: "route", Kind: KindDecisionRequest, New: func() any { return new(RouteRequestV1) }},
+	{Type: TypeRouteDecisionV1, Name: "route", Kind: KindDecisionAnswer, New: func() any { return new(RouteDecisionV1) }},
+}
+
+// Lookup returns the Spec of a type string.
+func Lookup(typ string) (Spec, bool) {
+	i := slices.IndexFunc(Registry, func(s Spec) bool { return s.Type == typ })
+	if i < 0 {
+		return Spec{}, false
+	}
+	return Registry[i], true
+}
+
+// ErrorCodes returns every defined ErrorCode in ascending order.
+func ErrorCodes() []ErrorCode {
+	codes := make([]ErrorCode, 0, len(errorNames))
+	for c := range errorNames {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	return codes
+}
