@@ -2,6 +2,7 @@ package b2bua
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -29,7 +30,8 @@ func (c *Core) onInvite(req *sipx.Request, tx sipx.ServerTransaction) {
 	cl := c.newCall(in)
 	// 100 is ours to send, at once (RFC 3261 §8.2.6.1); it is never relayed.
 	in.tx.Respond(c.response(req, 100, "Trying", nil))
-	if !tx.OnCancel(func(*sipx.Request) { cl.post(cl.onCancel) }) {
+	// sipgo calls this with its transaction lock held: never block in it.
+	if !tx.OnCancel(func(*sipx.Request) { go cl.post(cl.onCancel) }) {
 		// cancelled before we could listen: sipgo already answered 487
 		cl.post(cl.onCancel)
 	}
@@ -117,7 +119,9 @@ func (c *Core) removeCall(cl *call) {
 // begin announces the call and asks for a route (on the loop).
 func (cl *call) begin() {
 	req := cl.a.inv.req
-	cl.log.Debug("b2bua: call created", "from", req.From().Address.String(), "ruri", req.Recipient.String(), "sip_call_id", req.CallID().Value())
+	if cl.log.Enabled(context.Background(), slog.LevelDebug) {
+		cl.log.Debug("b2bua: call created", "from", req.From().Address.String(), "ruri", req.Recipient.String(), "sip_call_id", req.CallID().Value())
+	}
 	cl.emit(events.TypeCallCreatedV1, "", &events.CallCreatedV1{
 		From:       req.From().Value(),
 		To:         req.To().Address.String(),
