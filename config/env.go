@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// applyEnv sets every key that has a TANDEM_* variable in env, recording the
-// variable in origin. A list of scalars is comma-separated; a list of
+// applyEnv sets every key of v (a struct) that has a TANDEM_* variable in
+// env, recording the variable in origin. A list of scalars is comma-separated; a list of
 // mappings (routes) is JSON. Variables that name no key are errors.
 func applyEnv(v reflect.Value, env []string, origin map[string]string) []error {
 	vars := make(map[string]string)
@@ -19,7 +19,7 @@ func applyEnv(v reflect.Value, env []string, origin map[string]string) []error {
 		}
 	}
 	var errs []error
-	ls := leaves()
+	ls := appendLeaves(nil, v.Type(), "", nil)
 	for _, l := range ls {
 		val, ok := vars[l.env]
 		if !ok {
