@@ -8,8 +8,9 @@ import (
 )
 
 // applyEnv sets every key of v (a struct) that has a TANDEM_* variable in
-// env, recording the variable in origin. A list of scalars is comma-separated; a list of
-// mappings (routes) is JSON. Variables that name no key are errors.
+// env, recording the variable in origin. A list of scalars is
+// comma-separated; a list of mappings (routes) is JSON. Variables that name
+// no key are errors.
 func applyEnv(v reflect.Value, env []string, origin map[string]string) []error {
 	vars := make(map[string]string)
 	for _, kv := range env {

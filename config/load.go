@@ -57,8 +57,8 @@ func Load(path string, env []string) (Config, error) {
 // node, or nil for an empty document.
 func parseYAML(data []byte) (root *yaml.Node, err error) {
 	defer func() {
-		// yaml.v3 is outside input's first reader; a panic in it must not
-		// take the server down with a stack trace instead of a message.
+		// yaml.v3 is the first to read the file; should it panic on some
+		// input, the operator gets a message, not a stack trace.
 		if r := recover(); r != nil {
 			root, err = nil, fmt.Errorf("yaml: %v", r)
 		}

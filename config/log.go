@@ -4,6 +4,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"reflect"
 	"strings"
 )
 
@@ -31,4 +32,25 @@ func (c LogConfig) level() slog.Level {
 		return slog.LevelError
 	}
 	return slog.LevelInfo
+}
+
+// LogValue logs the configuration key by key ("sip.listen", "nats.url", …)
+// with the user information of URLs (a NATS user and password or token)
+// replaced by xxxxx.
+func (c Config) LogValue() slog.Value {
+	v := reflect.ValueOf(c)
+	ls := leaves()
+	attrs := make([]slog.Attr, 0, len(ls))
+	for _, l := range ls {
+		x := v.FieldByIndex(l.index).Interface()
+		if s, ok := x.(string); ok && strings.Contains(s, "://") {
+			parts := strings.Split(s, ",")
+			for i, p := range parts {
+				parts[i] = redactURL(p)
+			}
+			x = strings.Join(parts, ",")
+		}
+		attrs = append(attrs, slog.Any(l.path, x))
+	}
+	return slog.GroupValue(attrs...)
 }

@@ -47,3 +47,21 @@ func TestLogger(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigLogValue(t *testing.T) {
+	c := config.Defaults()
+	c.NATS.URL = "nats://user:s3cret@a:4222, nats://tok3n@b:4222"
+	var buf bytes.Buffer
+	config.LogConfig{Level: "info", Format: "text"}.Logger(&buf).Info("loaded", "config", c)
+	out := buf.String()
+	for _, secret := range []string{"s3cret", "tok3n"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("log shows %q: %s", secret, out)
+		}
+	}
+	for _, want := range []string{"config.sip.listen=127.0.0.1:5060", "config.route_deadline=100ms", "nats://xxxxx@a:4222"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q: %s", want, out)
+		}
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/tandem-sip/tandem/b2bua"
@@ -52,9 +53,9 @@ func (c Config) problems() []*Error {
 		v.route(fmt.Sprintf("routes[%d]", i), r)
 	}
 
-	v.positive("route_deadline", int64(c.RouteDeadline))
-	v.positive("no_answer_timeout", int64(c.NoAnswerTimeout))
-	v.positive("drain_timeout", int64(c.DrainTimeout))
+	v.positive("route_deadline", c.RouteDeadline)
+	v.positive("no_answer_timeout", c.NoAnswerTimeout)
+	v.positive("drain_timeout", c.DrainTimeout)
 	if c.MaxRedirects < 0 || c.MaxRedirects > 10 {
 		v.add("max_redirects", "%d is not in 0-10", c.MaxRedirects)
 	}
@@ -120,9 +121,9 @@ func (v *validation) has(key string) bool {
 	return false
 }
 
-func (v *validation) positive(key string, d int64) {
+func (v *validation) positive(key string, d time.Duration) {
 	if d <= 0 {
-		v.add(key, "must be more than 0")
+		v.add(key, "%s: must be more than 0", d)
 	}
 }
 
