@@ -22,9 +22,9 @@ const (
 
 // RouteDecisionV1 answers RouteRequestV1.
 type RouteDecisionV1 struct {
-	Action string `json:"action"`           // RouteForward, RouteReject or RouteDefault
-	Target string `json:"target,omitempty"` // SIP URI, with RouteForward
-	Code   int    `json:"code,omitempty"`   // 300-699, with RouteReject
+	Action string `json:"action"`           // "forward", "reject" or "default": RouteForward, RouteReject or RouteDefault
+	Target string `json:"target,omitempty"` // SIP URI, with "forward"
+	Code   int    `json:"code,omitempty"`   // 300-699, with "reject"
 	Reason string `json:"reason,omitempty"`
 }
 
