@@ -139,7 +139,7 @@ func (cl *call) begin() {
 		To:         req.To().Address.String(),
 		Source:     req.Source(),
 	}
-	rr.Type, rr.CallID, rr.Node, rr.LegID, rr.Time = "tandem.decide.v1.route", cl.id, cl.core.cfg.Node, cl.a.id, time.Now().UTC()
+	rr.Type, rr.CallID, rr.Node, rr.LegID, rr.Time = events.TypeRouteRequestV1, cl.id, cl.core.cfg.Node, cl.a.id, time.Now().UTC()
 	go func() {
 		res := cl.core.route(rr)
 		cl.post(func() { cl.onRouted(res) })
