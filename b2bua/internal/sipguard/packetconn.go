@@ -56,6 +56,8 @@ func WithParser(p *sip.Parser) Option {
 //
 // Every other method is pc's. The wrapper keeps no mutable state, so
 // concurrent WriteTo calls from sipgo's goroutines are as safe as on pc.
+// Set socket options such as a large receive buffer on pc before wrapping
+// it: the wrapper has only the methods of net.PacketConn.
 func NewPacketConn(pc net.PacketConn, onReject func(reason string, from net.Addr), opts ...Option) net.PacketConn {
 	c := &packetConn{PacketConn: pc, onReject: onReject, parser: sip.NewParser()}
 	for _, o := range opts {

@@ -295,7 +295,7 @@ var typicalInvite = []byte("INVITE sip:+15551230000@tandem.example.com;user=phon
 	"Supported: replaces, norefersub, timer\r\n" +
 	"User-Agent: Softphone 5.1\r\n" +
 	"Allow-Events: talk, hold, conference, refer\r\n" +
-	"Content-Length: 214\r\n" +
+	"Content-Length: 213\r\n" +
 	"\r\n" +
 	"v=0\r\n" +
 	"o=- 1700000000 1 IN IP4 192.0.2.10\r\n" +
@@ -325,6 +325,8 @@ func (r *replayConn) ReadFrom(p []byte) (int, net.Addr, error) {
 // typical INVITE (sipgo parses it again afterwards in every case):
 //
 //	parse:       sip.Parser.ParseSIP alone, the bulk of the added cost
+//	validate:    Validate on the parsed request
+//	rawcheck:    the From/To/Contact checks on the raw bytes
 //	guard/mem:   the wrapper's ReadFrom over an in-memory conn: parse,
 //	             Validate and the raw check, no syscalls
 //	udp/raw:     a loopback send plus a plain UDP ReadFrom
@@ -345,6 +347,25 @@ func BenchmarkPacketConnRead(b *testing.B) {
 		for b.Loop() {
 			if _, err := p.ParseSIP(typicalInvite); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("validate", func(b *testing.B) {
+		msg, _ := sip.ParseMessage(typicalInvite)
+		req := msg.(*sip.Request)
+		b.ReportAllocs()
+		for b.Loop() {
+			if rej := Validate(req); rej != nil {
+				b.Fatal(rej)
+			}
+		}
+	})
+	b.Run("rawcheck", func(b *testing.B) {
+		b.SetBytes(int64(len(typicalInvite)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if rej := checkRaw(typicalInvite); rej != nil {
+				b.Fatal(rej)
 			}
 		}
 	})
