@@ -45,9 +45,9 @@ func WithParser(p *sip.Parser) Option {
 // sipgo itself ignores), a response that parses with a status code from 100
 // to 699 and Via, From, To, Call-ID and CSeq, or a request that parses,
 // passes Validate and passes the checks only the raw bytes allow (one From
-// and one To value; a URI with headers inside angle brackets). For any other request it writes
-// the response built by BuildReject to the sender with pc.WriteTo, calls
-// onReject, and reads on. Requests BuildReject cannot answer, malformed
+// and one To value; a URI with headers inside angle brackets). For any
+// other request it writes the response built by BuildReject to the sender
+// with pc.WriteTo, calls onReject, and reads on. Requests BuildReject cannot answer, malformed
 // responses and non-SIP data are dropped with an onReject call. A rejected
 // datagram is never returned. Read errors and deadlines are those of pc.
 //
@@ -172,7 +172,12 @@ func allDigits(b []byte) bool {
 func (c *packetConn) answer(data []byte, from net.Addr, code int, phrase, category, detail string) {
 	resp, ok := BuildReject(data, code, phrase)
 	if !ok {
-		c.report(catUnanswerable, "no Via or ACK: "+detail, from)
+		why := "no Via: "
+		start, _ := newHeaderScanner(data)
+		if m, _, _, _ := requestLine(start); bytes.EqualFold(m, []byte("ACK")) {
+			why = "ACK is never answered: "
+		}
+		c.report(catUnanswerable, why+detail, from)
 		return
 	}
 	if _, err := c.PacketConn.WriteTo(resp, from); err != nil {
