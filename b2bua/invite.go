@@ -217,6 +217,16 @@ func (cl *call) answerA(code int, reason string, body []byte, copyFrom headerSou
 	}
 	if copyFrom != nil {
 		cl.core.headers.copyAllowed(res, copyFrom)
+		if code >= 300 && code < 400 {
+			// A relayed redirect is useless without the Contacts it
+			// points to (RFC 3261 §21.3); they are B's target, not
+			// Tandem's, so they cross (sanitised) despite neverCopied.
+			for _, h := range copyFrom.Headers() {
+				if strings.EqualFold(h.Name(), "Contact") {
+					res.AppendHeader(sipx.NewHeader("Contact", sanitize(h.Value())))
+				}
+			}
+		}
 	}
 	if err := a.inv.send(res); err != nil {
 		cl.log.Warn("b2bua: response to caller failed", "code", code, "error", err)
