@@ -22,7 +22,8 @@
 //     included), adds a To-tag, and sets Content-Length: 0.
 //   - [NewPacketConn] wraps the UDP socket handed to sipgo
 //     (srv.ServeUDP(pc)). Its ReadFrom returns a datagram to sipgo only when
-//     it is a keep-alive, a response that parses, or a request that parses
+//     it is a keep-alive, a response that parses with a 100-699 status code
+//     and the headers a client transaction needs, or a request that parses
 //     and validates. Every other request is answered on the spot with the
 //     response built by BuildReject, reported to onReject, and never reaches
 //     sipgo.
