@@ -18,12 +18,13 @@ import (
 	"github.com/emiago/sipgo/sip"
 )
 
-// The RFC 4475 and RFC 5118 torture messages live next to DESIGN.md, outside
-// this module (see its PROVENANCE.md). TANDEM_SIP_TORTURE overrides the path.
+// The RFC 4475 and RFC 5118 torture messages are kept byte for byte in
+// test/testdata/sip-torture (see its PROVENANCE.md). TANDEM_SIP_TORTURE
+// overrides the path.
 func tortureDirOrEmpty() string {
 	dir := os.Getenv("TANDEM_SIP_TORTURE")
 	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared", "sip-torture")
+		dir = filepath.Join("..", "..", "..", "test", "testdata", "sip-torture")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "PROVENANCE.md")); err != nil {
 		return ""
@@ -35,7 +36,7 @@ func tortureDir(t *testing.T) string {
 	t.Helper()
 	dir := tortureDirOrEmpty()
 	if dir == "" {
-		t.Skip("torture corpus not found; set TANDEM_SIP_TORTURE to its directory")
+		t.Fatal("torture corpus not found in test/testdata/sip-torture; set TANDEM_SIP_TORTURE to its directory")
 	}
 	return dir
 }
