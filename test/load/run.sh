@@ -4,7 +4,7 @@
 #   test/load/run.sh                  full run (DURATION=60 s per rate step)
 #   QUICK=1 test/load/run.sh          10 s steps, fewer steps and calls
 #   BASELINE_ONLY=1 test/load/run.sh  SIPp-to-SIPp figures only (no tandem)
-#   TANDEM_BIN=/path/tandem ...       measure that binary instead of building
+#   SIPP_TANDEM_BIN=/path/tandem ...  measure that binary instead of building
 #
 # It measures
 #   (a) the SIPp UAC -> SIPp UAS baseline: the highest rate (calls/s) of the
@@ -143,7 +143,10 @@ start_tandem() {
 		log: {level: warn, format: text}
 	EOF
 	log "tandem ($name) on 127.0.0.1:$SIP_PORT"
-	"$OUT/tandem" --config "$OUT/$name.yaml" >"$OUT/$name.log" 2>&1 &
+	# Without TANDEM_* variables: tandem would read them as configuration.
+	local unset=() v
+	for v in $(compgen -e); do [[ $v != TANDEM_* ]] || unset+=(-u "$v"); done
+	env "${unset[@]}" "$OUT/tandem" --config "$OUT/$name.yaml" >"$OUT/$name.log" 2>&1 &
 	tandem_pid=$!
 	for _ in $(seq 600); do
 		curl -sf -o /dev/null "http://127.0.0.1:$HTTP_PORT/readyz" && return
@@ -170,7 +173,8 @@ stop_tandem() {
 
 # uac NAME SCENARIO TARGET RATE CALLS HOLD_MS [sipp options...]: runs a SIPp
 # UAC in the foreground (bounded by -timeout) and prints
-# "exit successful failed seconds" with the wall time it took.
+# "exit successful failed seconds retransmissions mean-setup-time" with the
+# wall time it took and SIPp's mean response time 1 (HH:MM:SS:usec).
 uac() {
 	local name=$1 sf=$2 target=$3 rate=$4 calls=$5 hold=$6
 	shift 6
@@ -183,36 +187,58 @@ uac() {
 		-trace_err -error_file "$name.errors.log" "$@" "$target" >"$OUT/$name.out" 2>&1) || rc=$?
 	t1=$(now)
 	echo "$rc $(col "$OUT/$name.stat.csv" 'SuccessfulCall(C)' || echo 0)" \
-		"$(col "$OUT/$name.stat.csv" 'FailedCall(C)' || echo 0) $(echo "$t1 - $t0" | bc -l)"
+		"$(col "$OUT/$name.stat.csv" 'FailedCall(C)' || echo 0) $(echo "$t1 - $t0" | bc -l)" \
+		"$(col "$OUT/$name.stat.csv" 'Retransmissions(C)' || echo 0)" \
+		"$(col "$OUT/$name.stat.csv" 'ResponseTime1(C)' || echo 0:0:0:0)"
 }
 
-# max_rate LABEL TARGET: steps through RATES, DURATION seconds each, until a
-# step fails; prints the last rate that passed (0 if none did). A step passes
-# when failed calls are < 0.1 % of the calls and all calls were processed at
-# >= 95 % of the asked rate.
+# step LABEL TARGET RATE: one DURATION-second step at RATE calls/s; logs a
+# line to steps.txt and succeeds when it passed: failed calls < 0.1 % of the
+# calls, and all calls processed at >= 95 % of RATE (wall time, so a backlog
+# of slow or retransmitted calls fails the step too).
+step() {
+	local label=$1 target=$2 r=$3 calls=$(($3 * DURATION)) rc ok fail secs retrans mean achieved verdict=pass
+	read -r rc ok fail secs retrans mean < <(uac "$label-$r" uac_basic.xml "$target" "$r" "$calls" 0)
+	achieved=$(echo "$calls / $secs" | bc -l)
+	if ((ok + fail < calls)) || ((fail * 1000 >= calls)) || (($(echo "$achieved < 0.95 * $r" | bc -l))); then
+		verdict=FAIL
+	fi
+	# ResponseTime1(C) is HH:MM:SS:usec.
+	mean=$(echo "$mean" | awk -F: '{ printf "%.1f", ($1 * 3600 + $2 * 60 + $3) * 1000 + $4 / 1000 }')
+	printf '%-7s %6d/s %8d calls %8d ok %6d failed %6.1f s %6.0f/s achieved %7d retrans %8s ms mean setup  exit %d  %s\n' \
+		"$label" "$r" "$calls" "$ok" "$fail" "$secs" "$achieved" "$retrans" "$mean" "$rc" "$verdict" | tee -a "$OUT/steps.txt" >&2
+	[[ $verdict == pass ]]
+}
+
+# max_rate LABEL TARGET: steps through RATES until a step fails, then tries
+# once halfway between the last pass and the failure (rounded down to 50);
+# prints the highest rate that passed (0 if none did), prefixed with ">="
+# when the highest step passed.
 max_rate() {
-	local label=$1 target=$2 best=0 r calls rc ok fail secs achieved verdict
+	local label=$1 target=$2 best=0 failed="" r mid
 	for r in $RATES; do
-		calls=$((r * DURATION))
-		read -r rc ok fail secs < <(uac "$label-$r" uac_basic.xml "$target" "$r" "$calls" 0)
-		achieved=$(echo "$calls / $secs" | bc -l)
-		verdict=pass
-		if ((ok + fail < calls)) || ((fail * 1000 >= calls)) || (($(echo "$achieved < 0.95 * $r" | bc -l))); then
-			verdict=FAIL
+		if ! step "$label" "$target" "$r"; then
+			failed=$r
+			break
 		fi
-		printf '%-8s %6d calls/s  %8d calls  %8d ok  %6d failed  %7.1f s  %8.0f calls/s achieved  sipp exit %d  %s\n' \
-			"$label" "$r" "$calls" "$ok" "$fail" "$secs" "$achieved" "$rc" "$verdict" | tee -a "$OUT/steps.txt" >&2
-		[[ $verdict == pass ]] || break
 		best=$r
 	done
+	if [[ -z $failed ]]; then
+		echo ">=$best"
+		return
+	fi
+	mid=$(((best + failed) / 2 / 50 * 50))
+	if ((mid > best && mid < failed)) && step "$label" "$target" "$mid"; then
+		best=$mid
+	fi
 	echo "$best"
 }
 
 # latency LABEL TARGET: LAT_RATE calls/s for DURATION s with message
 # timestamps; prints "p50_ms p99_ms calls" of INVITE sent -> 200 received.
 latency() {
-	local label=$1 target=$2 calls=$((LAT_RATE * DURATION)) rc ok fail secs
-	read -r rc ok fail secs < <(uac "$label" uac_basic.xml "$target" "$LAT_RATE" "$calls" 0 \
+	local label=$1 target=$2 calls=$((LAT_RATE * DURATION)) rc ok fail
+	read -r rc ok fail _ < <(uac "$label" uac_basic.xml "$target" "$LAT_RATE" "$calls" 0 \
 		-trace_shortmsg -shortmessage_file "$label.short.log")
 	((fail * 1000 < calls)) || log "$label: $fail of $calls calls failed (sipp exit $rc)"
 	# Columns (tab-separated): date time epoch S|R call-id cseq first-line.
@@ -227,6 +253,8 @@ latency() {
 }
 
 alive() { kill -0 "$1" 2>/dev/null || die "tandem (pid $1) has exited: see $OUT/*.log"; }
+# metric NAME FILE: a sample's value from a Prometheus text file, as an integer.
+metric() { awk -v n="$1" '$1 == n { printf "%.0f", $2; found = 1 } END { if (!found) print "nan" }' "$2"; }
 cpu_ticks() { alive "$1" && awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 rss_kib() { alive "$1" && awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
@@ -241,10 +269,10 @@ log "DURATION=${DURATION}s RATES=\"$RATES\" QUICK=$QUICK"
 
 if [[ $BASELINE_ONLY == 1 ]]; then
 	:
-elif [[ -n ${TANDEM_BIN:-} ]]; then
-	log "using TANDEM_BIN=$TANDEM_BIN"
-	cp "$TANDEM_BIN" "$OUT/tandem"
-	tandem_rev="$tandem_rev (TANDEM_BIN)"
+elif [[ -n ${SIPP_TANDEM_BIN:-} ]]; then
+	log "using SIPP_TANDEM_BIN=$SIPP_TANDEM_BIN"
+	cp "$SIPP_TANDEM_BIN" "$OUT/tandem"
+	tandem_rev="$tandem_rev (SIPP_TANDEM_BIN)"
 else
 	log "building tandem ($tandem_rev)"
 	(cd "$root" && go build -o "$OUT/tandem" ./cmd/tandem) || die "go build ./cmd/tandem failed (BASELINE_ONLY=1 measures SIPp alone)"
@@ -259,12 +287,16 @@ read -r d50 d99 dn < <(latency lat-direct "127.0.0.1:$UAS_PORT")
 
 t_max="n/a" ratio="n/a" t50="n/a" t99="n/a" tn=0 add50="n/a" add99="n/a"
 cpu_ms="n/a" per_core="n/a" cpu_s="n/a" idle="n/a" rss1="n/a" rss2="n/a" kib1="n/a" kib2="n/a"
+heap1="n/a" heap2="n/a" g1="n/a"
 stop_rcs=""
 if [[ $BASELINE_ONLY != 1 ]]; then
 	start_tandem steps
 	log "(b) SIPp UAC -> tandem -> SIPp UAS"
 	t_max=$(max_rate tandem "127.0.0.1:$SIP_PORT")
-	((base_max == 0)) || ratio=$(echo "$t_max / $base_max" | bc -l | xargs printf '%.2f')
+	if ((${base_max#>=} > 0)); then
+		ratio=$(echo "${t_max#>=} / ${base_max#>=}" | bc -l | xargs printf '%.2f')
+		[[ $base_max != ">="* ]] || ratio="<=$ratio (the baseline passed every step)"
+	fi
 	stop_tandem steps
 
 	start_tandem lat
@@ -278,7 +310,7 @@ if [[ $BASELINE_ONLY != 1 ]]; then
 	log "(d) CPU: $CPU_CALLS calls at $CPU_RATE calls/s through tandem"
 	hz=$(getconf CLK_TCK)
 	c0=$(cpu_ticks "$tandem_pid")
-	read -r rc ok fail secs < <(uac cpu uac_basic.xml "127.0.0.1:$SIP_PORT" "$CPU_RATE" "$CPU_CALLS" 0)
+	read -r rc ok fail _ < <(uac cpu uac_basic.xml "127.0.0.1:$SIP_PORT" "$CPU_RATE" "$CPU_CALLS" 0)
 	c1=$(cpu_ticks "$tandem_pid")
 	((fail == 0)) || log "cpu: $fail of $CPU_CALLS calls failed (sipp exit $rc)"
 	cpu_s=$(echo "($c1 - $c0) / $hz" | bc -l | xargs printf '%.2f')
@@ -288,6 +320,7 @@ if [[ $BASELINE_ONLY != 1 ]]; then
 
 	start_tandem rss
 	idle=$(rss_kib "$tandem_pid")
+	curl -s "http://127.0.0.1:$HTTP_PORT/metrics" >"$OUT/rss.metrics.idle.txt" || true
 	log "(e) RSS: idle ${idle} KiB; $RSS_CALLS calls held ${RSS_HOLD_MS} ms, set up at $RSS_RATE calls/s"
 	(cd "$OUT" && exec sipp -sf "$scen/uac_long.xml" "${sipp_common[@]}" -p "$UAC_PORT" -s load \
 		-r "$RSS_RATE" -m "$RSS_CALLS" -l "$RSS_CALLS" -d "$RSS_HOLD_MS" -recv_timeout 10000 \
@@ -314,11 +347,21 @@ if [[ $BASELINE_ONLY != 1 ]]; then
 	log "RSS with $answered calls up: $rss1 KiB; waiting ${RSS_SETTLE}s for finished transactions to expire"
 	sleep "$RSS_SETTLE"
 	rss2=$(rss_kib "$tandem_pid")
+	curl -s "http://127.0.0.1:$HTTP_PORT/metrics" >"$OUT/rss.metrics.settled.txt" || true
 	current=$(col "$OUT/rss.stat.csv" CurrentCall || echo "?")
 	failed=$(col "$OUT/rss.stat.csv" 'FailedCall(C)' || echo "?")
 	log "RSS after ${RSS_SETTLE}s: $rss2 KiB ($current calls open, $failed failed)"
 	kib1=$(echo "($rss1 - $idle) / $RSS_CALLS" | bc -l | xargs printf '%.1f')
 	kib2=$(echo "($rss2 - $idle) / $RSS_CALLS" | bc -l | xargs printf '%.1f')
+	# Go's live heap and goroutines, when /metrics has the Go collector.
+	h0=$(metric go_memstats_heap_alloc_bytes "$OUT/rss.metrics.idle.txt")
+	h1=$(metric go_memstats_heap_alloc_bytes "$OUT/rss.metrics.txt")
+	h2=$(metric go_memstats_heap_alloc_bytes "$OUT/rss.metrics.settled.txt")
+	if [[ $h0 != nan && $h1 != nan && $h2 != nan ]]; then
+		heap1=$(echo "($h1 - $h0) / 1024 / $RSS_CALLS" | bc -l | xargs printf '%.1f')
+		heap2=$(echo "($h2 - $h0) / 1024 / $RSS_CALLS" | bc -l | xargs printf '%.1f')
+	fi
+	g1=$(metric go_goroutines "$OUT/rss.metrics.txt")
 	kill -KILL "$uac_pid" 2>/dev/null || true
 	wait "$uac_pid" 2>/dev/null || true
 	uac_pid=""
@@ -341,8 +384,8 @@ summary=$(
 		      added:          p50 $add50   p99 $add99
 		(d) tandem CPU per call:          $cpu_ms ms ($cpu_s s for $CPU_CALLS calls at $CPU_RATE calls/s; ~$per_core calls/s per core)
 		(e) tandem RSS, $RSS_CALLS concurrent calls (idle $idle KiB):
-		      all calls up:               $rss1 KiB -> $kib1 KiB/call
-		      +${RSS_SETTLE}s (transactions expired): $rss2 KiB -> $kib2 KiB/call
+		      all calls up:               RSS $rss1 KiB -> $kib1 KiB/call   (Go heap $heap1 KiB/call, $g1 goroutines)
+		      +${RSS_SETTLE}s (transactions expired): RSS $rss2 KiB -> $kib2 KiB/call   (Go heap $heap2 KiB/call)
 		tandem exit status after SIGTERM:${stop_rcs:- n/a}
 		steps:
 		$(sed 's/^/  /' "$OUT/steps.txt")

@@ -12,7 +12,7 @@
 //	uas_ring    INVITE, 180, CANCEL, 200, 487, ACK (never answers)
 //	uas_busy    INVITE, 486, ACK
 //
-// The tests (sipp_test.go) build ./cmd/tandem once (or take $TANDEM_BIN), then for each case start
+// The tests (sipp_test.go) build ./cmd/tandem once (or take $SIPP_TANDEM_BIN), then for each case start
 // the binary with a generated configuration on free loopback ports, a SIPp
 // UAS behind it and a SIPp UAC in front of it, check SIPp's exit codes and
 // message counts, and check that tandem exits 0 on SIGTERM. They need the

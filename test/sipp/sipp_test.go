@@ -33,7 +33,7 @@ const (
 )
 
 var (
-	tandemBin string // built by TestMain, or $TANDEM_BIN
+	tandemBin string // built by TestMain, or $SIPP_TANDEM_BIN
 	buildErr  error  // why it could not be built
 )
 
@@ -42,9 +42,10 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	// TANDEM_BIN runs the tests against a given binary (a release build,
-	// say) instead of building ./cmd/tandem.
-	if bin := os.Getenv("TANDEM_BIN"); bin != "" {
+	// SIPP_TANDEM_BIN runs the tests against a given binary (a release
+	// build, say) instead of building ./cmd/tandem. (Not TANDEM_*: tandem
+	// reads those as configuration.)
+	if bin := os.Getenv("SIPP_TANDEM_BIN"); bin != "" {
 		tandemBin = bin
 		return m.Run()
 	}
@@ -240,6 +241,7 @@ func startTandem(t *testing.T, routes []route) *tandem {
 
 	tn.cmd = exec.Command(tandemBin, "--config", cfg)
 	tn.cmd.Dir = dir
+	tn.cmd.Env = withoutTandemVars(os.Environ())
 	tn.cmd.Stdout = tn.log
 	tn.cmd.Stderr = tn.log
 	if err := tn.cmd.Start(); err != nil {
@@ -564,6 +566,18 @@ func freeUDPTCPPort(t *testing.T) int {
 	}
 	t.Fatal("no loopback port free for both UDP and TCP")
 	return 0
+}
+
+// withoutTandemVars drops TANDEM_* variables, which tandem would read as
+// configuration overrides, so the test's configuration file is all it gets.
+func withoutTandemVars(env []string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "TANDEM_") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // yamlQuote renders s as a YAML single-quoted scalar.
