@@ -31,6 +31,7 @@ func (cl *call) retransmit2xx(l *leg, w *ackWait) {
 	if time.Since(w.started) >= 64*timerT1 {
 		cl.log.Warn("b2bua: no ACK for 2xx, ending call", "leg_id", l.id)
 		l.ackWait = nil
+		w.dropNext(cl.core)
 		if w.onACK != nil {
 			w.onACK(nil) // complete the other leg's handshake before its BYE
 		}
@@ -59,6 +60,17 @@ func (cl *call) onAck(l *leg, req *sipx.Request) {
 	l.ackWait = nil
 	if w.onACK != nil {
 		w.onACK(req.Body())
+	}
+	if w.next != nil {
+		cl.startOffer(w.nextFrom, w.next, w.nextMethod)
+	}
+}
+
+// dropNext answers the offer that waited for this ACK: the leg is over.
+func (w *ackWait) dropNext(c *Core) {
+	if w.next != nil {
+		c.reject(w.next, 481, "Call/Transaction Does Not Exist")
+		w.next = nil
 	}
 }
 

@@ -93,6 +93,9 @@ func (cl *call) endLeg(l *leg, code int, reason string) {
 	if l.ackWait != nil && l.ackWait.timer != nil {
 		l.ackWait.timer.Stop()
 	}
+	if l.ackWait != nil {
+		l.ackWait.dropNext(cl.core)
+	}
 	l.ackWait = nil
 	cl.core.legs.Delete(l.dlg.key())
 	if l.side == events.SideB {

@@ -62,6 +62,11 @@ type ackWait struct {
 	// onACK runs when the ACK arrives, with its body (late offer: the
 	// answer for the other leg's ACK).
 	onACK func(body []byte)
+	// next is a re-INVITE or UPDATE (from nextFrom, either party) that
+	// arrived before this ACK (see startOffer); it starts when the ACK does.
+	next       *inbound
+	nextFrom   *leg
+	nextMethod sipx.RequestMethod
 }
 
 func (l *leg) other() *leg {

@@ -48,6 +48,15 @@ func (cl *call) startOffer(x *leg, in *inbound, method sipx.RequestMethod) {
 	case cl.state != stConnected || x.state != legConfirmed || y == nil || y.state != legConfirmed:
 		c.reject(in, 491, "Request Pending")
 		return
+	case cl.offer == nil && (x.ackWait == nil) != (y.ackWait == nil) && waitingACK(x, y).next == nil:
+		// The last offer is done but for the ACK of our 2xx to its sender,
+		// who sent that ACK before this request if it is the sender (RFC
+		// 3261 §14.1) and at about the same time otherwise; sipgo dispatches
+		// requests concurrently, so this one can overtake it. Start this
+		// offer when the ACK arrives rather than refuse it with 491.
+		w := waitingACK(x, y)
+		w.next, w.nextFrom, w.nextMethod = in, x, method
+		return
 	case cl.offer != nil || x.ackWait != nil || y.ackWait != nil:
 		// glare, or the previous offer's ACK has not come yet
 		c.reject(in, 491, "Request Pending")
@@ -59,6 +68,14 @@ func (cl *call) startOffer(x *leg, in *inbound, method sipx.RequestMethod) {
 	o := &offerTx{from: x, to: y, in: in, method: method, body: in.req.Body()}
 	cl.offer = o
 	cl.sendOffer(o)
+}
+
+// waitingACK is the 2xx of x or y that waits for its ACK.
+func waitingACK(x, y *leg) *ackWait {
+	if x.ackWait != nil {
+		return x.ackWait
+	}
+	return y.ackWait
 }
 
 // sendOffer sends (or re-sends after 491) the relayed request to the peer.
