@@ -3,6 +3,8 @@ package integration
 import (
 	"testing"
 
+	"github.com/emiago/sipgo/sip"
+
 	"github.com/tandem-sip/tandem/events"
 	"github.com/tandem-sip/tandem/test/phone"
 )
@@ -40,7 +42,7 @@ func TestEarlyMedia(t *testing.T) {
 		t.Errorf("200 origin %+v after 183 origin %+v: same SDP must keep the version", oo, eo)
 	}
 	c.Ack()
-	in.ExpectRequest("ACK", wait)
+	in.ExpectRequest(sip.ACK, wait)
 	hangup(t, c, in)
 
 	evs, _ := ended(t, n, id)

@@ -128,11 +128,15 @@ func (d *Dialog) build(method sip.RequestMethod, seq uint32) *sip.Request {
 	return req
 }
 
-// Request sends method in the dialog with body (SDP when it is an INVITE or
-// UPDATE; give a Content-Type header otherwise) and extra headers.
+// Request sends method in the dialog with body (SDP unless a Content-Type
+// header is given) and extra headers, which replace the built ones of the
+// same name (Max-Forwards, say).
 func (d *Dialog) Request(method sip.RequestMethod, body []byte, hdrs ...sip.Header) *ClientTx {
 	d.p.t.Helper()
 	req := d.build(method, 0)
+	for _, h := range hdrs {
+		req.RemoveHeader(h.Name())
+	}
 	for _, h := range hdrs {
 		req.AppendHeader(h)
 	}
