@@ -1,0 +1,64 @@
+// Command tandemctl is the operator CLI of Tandem. It talks to Tandem nodes
+// only over NATS, with the wire contract of package events: commands are
+// NATS requests, events are read live or from the JetStream stream.
+//
+// Usage:
+//
+//	tandemctl [global flags] COMMAND [flags] [args]
+//
+//	tandemctl calls list                          # table of a node's calls
+//	tandemctl calls show CALL_ID                  # one call, both legs in detail
+//	tandemctl calls hangup CALL_ID [--cause 486] [--reason TEXT]
+//	tandemctl events watch [--call ID] [--type leg_ended,ended] [--from-start] [--count N]
+//	tandemctl version
+//
+// Global flags, accepted before or after the command's name:
+//
+//	--nats URL          NATS server(s), comma-separated; default $TANDEM_NATS_URL,
+//	                    else nats://127.0.0.1:4222
+//	--creds FILE        NATS credentials file; default $TANDEM_NATS_CREDENTIALS_FILE
+//	--user, --password  NATS user and password; default $TANDEM_NATS_USER and
+//	                    $TANDEM_NATS_PASSWORD (the environment keeps a password out of ps)
+//	--node NAME         send commands to tandem.v1.cmd.<NAME>.<verb>, answered by that
+//	                    node only; without it tandem.v1.cmd.<verb> is answered by any one
+//	                    node of the queue group (so calls list shows that node's calls).
+//	                    events watch then shows only that node's events.
+//	--json              machine output: a command prints its reply as the server sent it
+//	                    (schema events/schema/tandem.cmd.v1.<verb>.reply.json), on one line;
+//	                    events watch prints each event as a JSON line
+//	--timeout D         wait for the connection and each reply (default 5s)
+//	--request-id ID     the request_id of the command (default a fresh one each run);
+//	                    the core answers a repeated id with its first answer, so a retry
+//	                    with the same id after a timeout never hangs up twice
+//
+// A command's error reply is printed to stderr with its name and code, e.g.
+//
+//	tandemctl: calls show: unknown_call (code 2): no call "x" on node node-1
+//
+// (with --json the reply is also printed to stdout). Exit codes:
+//
+//	0  success
+//	1  the command failed: an error reply (unknown_call, conflict...) or anything else
+//	2  usage error: unknown command, bad flag, missing argument
+//	3  cannot connect to NATS, nobody serves the command's subject, or no reply in time
+//
+// events watch subscribes to tandem.v1.evt.> (narrowed by --call and --node)
+// and prints each event as one line,
+//
+//	2025-01-02T10:00:00.000Z node-1 call-7 #5 leg_ended leg=l2 side=b code=200 reason=bye
+//
+// or as JSON lines with --json. --type filters on the event's name (the
+// last subject token, e.g. leg_ended) or its type string
+// (tandem.leg.v1.ended). --from-start reads the stream TANDEM_EVENTS from
+// its first event with an ephemeral ordered consumer, then follows it.
+// Every call's events carry a sequence number without gaps; when one jumps,
+// a warning line goes to stderr ("missed events seq 3-4"), as it does for an
+// event that arrives late. Live events repeated by a publish retry are shown
+// once. The watch runs until interrupted, or until --count events were
+// printed; a line on stderr says when it is subscribed.
+//
+// Commands the core does not offer yet (calls originate, bridge, unbridge,
+// hold, resume, transfer) are reserved: they exit 2 saying so. They are
+// added in calls.go and main.go's command list when events defines their
+// verbs.
+package main
