@@ -162,16 +162,21 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
+// snapshot returns the content and a channel closed at the next write.
+func (b *syncBuffer) snapshot() (string, <-chan struct{}) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String(), b.changed
+}
+
 // waitFor waits until the buffer contains s, or fails the test after 10s.
 func (b *syncBuffer) waitFor(t *testing.T, s string) {
 	t.Helper()
 	deadline := time.NewTimer(10 * time.Second)
 	defer deadline.Stop()
 	for {
-		b.mu.Lock()
-		has, changed := strings.Contains(b.buf.String(), s), b.changed
-		b.mu.Unlock()
-		if has {
+		out, changed := b.snapshot()
+		if strings.Contains(out, s) {
 			return
 		}
 		select {
