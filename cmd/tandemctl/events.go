@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -39,20 +40,30 @@ func eventsWatch(a *app, args []string) error {
 	}
 	filter := eventFilter(a.g.node, *callID)
 
+	// NATS calls the handlers below on its own goroutines, possibly after
+	// the watch has returned: they write through diag, which is locked and
+	// goes quiet when the watch ends.
+	diag := &quietWriter{w: a.stderr}
+	defer diag.quiet()
 	closed := make(chan struct{})
 	nc, err := a.connect("events watch",
 		nats.MaxReconnects(-1),
 		nats.ClosedHandler(func(*nats.Conn) { close(closed) }),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
-				fmt.Fprintf(a.stderr, "tandemctl: warning: disconnected from NATS: %v; reconnecting\n", err)
+				fmt.Fprintf(diag, "tandemctl: warning: disconnected from NATS: %v; reconnecting\n", err)
 			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
-			fmt.Fprintf(a.stderr, "tandemctl: warning: reconnected to %s; events published meanwhile were missed (use --from-start to read them)\n", redact(nc.ConnectedUrl()))
+			if *fromStart {
+				// The ordered consumer resumes after the last event it delivered.
+				fmt.Fprintf(diag, "tandemctl: reconnected to %s\n", redact(nc.ConnectedUrl()))
+				return
+			}
+			fmt.Fprintf(diag, "tandemctl: warning: reconnected to %s; events published meanwhile were missed (--from-start reads the stream)\n", redact(nc.ConnectedUrl()))
 		}),
 		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) {
-			fmt.Fprintf(a.stderr, "tandemctl: warning: %v\n", err)
+			fmt.Fprintf(diag, "tandemctl: warning: %v\n", err)
 		}),
 	)
 	if err != nil {
@@ -97,13 +108,13 @@ func eventsWatch(a *app, args []string) error {
 		}
 		cc, err := cons.Consume(func(m jetstream.Msg) { deliver(m.Subject(), m.Data()) },
 			jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
-				fmt.Fprintf(a.stderr, "tandemctl: warning: stream %s: %v\n", events.Stream, err)
+				fmt.Fprintf(diag, "tandemctl: warning: stream %s: %v\n", events.Stream, err)
 			}))
 		if err != nil {
 			return fmt.Errorf("events watch: stream %s: %w", events.Stream, err)
 		}
 		stop = cc.Stop
-		fmt.Fprintf(a.stderr, "tandemctl: watching %s from the start of stream %s\n", filter, events.Stream)
+		fmt.Fprintf(diag, "tandemctl: watching %s from the start of stream %s\n", filter, events.Stream)
 	} else {
 		sub, err := nc.Subscribe(filter, func(m *nats.Msg) { deliver(m.Subject, m.Data) })
 		if err != nil {
@@ -113,10 +124,10 @@ func eventsWatch(a *app, args []string) error {
 		if err := nc.FlushTimeout(a.g.timeout); err != nil {
 			return &connectError{msg: fmt.Sprintf("events watch: subscribe %s: %v", filter, err)}
 		}
-		fmt.Fprintf(a.stderr, "tandemctl: watching %s\n", filter)
+		fmt.Fprintf(diag, "tandemctl: watching %s\n", filter)
 	}
 
-	w := &watcher{out: a.stdout, diag: a.stderr, json: a.g.json, want: want, calls: map[string]*callSeq{}}
+	w := &watcher{out: a.stdout, diag: diag, json: a.g.json, want: want, calls: map[string]*callSeq{}}
 	for {
 		select {
 		case <-a.ctx.Done():
@@ -183,6 +194,29 @@ func parseEventTypes(list string) (map[string]bool, error) {
 		return nil, nil
 	}
 	return want, nil
+}
+
+// quietWriter serialises writes to w and drops them once quiet is called.
+type quietWriter struct {
+	mu  sync.Mutex
+	w   io.Writer
+	off bool
+}
+
+func (q *quietWriter) Write(p []byte) (int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.off {
+		return len(p), nil
+	}
+	return q.w.Write(p)
+}
+
+// quiet drops every later write.
+func (q *quietWriter) quiet() {
+	q.mu.Lock()
+	q.off = true
+	q.mu.Unlock()
 }
 
 // maxMissing bounds the missed sequence numbers remembered per call, to
