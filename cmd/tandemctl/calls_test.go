@@ -120,6 +120,12 @@ func TestCallsShowUnknownCall(t *testing.T) {
 		t.Errorf("stderr %q lacks the typed error", r.stderr)
 	}
 
+	// "--" ends the flags: an id that looks like one.
+	r = runCLI(t, "--nats", api.ClientURL(), "calls", "show", "--", "--nope")
+	if r.code != exitCommand || !strings.Contains(r.stderr, `unknown_call (code 2): no call "--nope"`) {
+		t.Errorf("calls show -- --nope: exit %d stderr %q", r.code, r.stderr)
+	}
+
 	// --json: the error reply on stdout, the error on stderr, exit 1.
 	r = runCLI(t, "--nats", api.ClientURL(), "--json", "calls", "show", "nope")
 	var rep events.CallsGetReplyV1
