@@ -31,6 +31,7 @@ type API struct {
 	m    *metrics
 
 	srv      *server.Server // nil with an external URL
+	auth     auth           // the embedded server's; off with an external URL
 	nc       *nats.Conn
 	js       jetstream.JetStream
 	closedCh chan struct{} // closed by the connection's ClosedHandler
@@ -104,12 +105,18 @@ func Start(ctx context.Context, cfg Config, node string, log *slog.Logger, reg p
 	}
 	url := cfg.URL
 	if url == "" {
-		a.srv, err = startEmbedded(ctx, cfg.Embedded, log)
+		if a.auth, err = newAuth(cfg.Embedded.Users); err != nil {
+			return nil, err
+		}
+		a.srv, err = startEmbedded(ctx, cfg.Embedded, a.auth, log)
 		if err != nil {
 			return nil, err
 		}
 		url = a.srv.ClientURL()
 		opts = append(opts, nats.InProcessServer(a.srv))
+		if a.auth.on {
+			opts = append(opts, nats.UserInfo(InternalUser, a.auth.password))
+		}
 	} else if cfg.CredentialsFile != "" {
 		opts = append(opts, nats.UserCredentials(cfg.CredentialsFile))
 	}
@@ -135,7 +142,8 @@ func Start(ctx context.Context, cfg Config, node string, log *slog.Logger, reg p
 	}
 	a.pub = newPublisher(a.js, cfg.QueueSize, cfg.PublishTimeout, a.ensureStream, log, m)
 	if a.srv != nil {
-		log.Info("natsapi: embedded nats server ready", "url", url, "data_dir", cfg.Embedded.DataDir)
+		log.Info("natsapi: embedded nats server ready", "url", url, "data_dir", cfg.Embedded.DataDir,
+			"auth", a.auth.on, "users", len(cfg.Embedded.Users))
 	} else {
 		log.Info("natsapi: connected to nats", "url", redact(a.nc.ConnectedUrl()))
 	}
@@ -170,6 +178,36 @@ func (a *API) ClientURL() string {
 		return a.srv.ClientURL()
 	}
 	return a.cfg.URL
+}
+
+// AuthRequired reports whether the embedded server requires
+// authentication (Config.Embedded.Users is not empty).
+func (a *API) AuthRequired() bool { return a.auth.on }
+
+// InternalURL is ClientURL with the credentials of InternalUser when the
+// embedded server requires authentication: full access, for in-process
+// tools and tests. It carries a password; never log it.
+func (a *API) InternalURL() string { return a.auth.withUser(a.ClientURL()) }
+
+// Connect opens a new connection for an in-process client, e.g. a built-in
+// plugin: in-process to the embedded server, or to Config.URL with
+// Config.CredentialsFile. opts come after the API's own (a name, unlimited
+// reconnects), so the caller's credentials and names win. The caller owns
+// the connection.
+func (a *API) Connect(opts ...nats.Option) (*nats.Conn, error) {
+	base := []nats.Option{nats.MaxReconnects(-1)}
+	url := a.cfg.URL
+	if a.srv != nil {
+		url = a.srv.ClientURL()
+		base = append(base, nats.InProcessServer(a.srv))
+	} else if a.cfg.CredentialsFile != "" {
+		base = append(base, nats.UserCredentials(a.cfg.CredentialsFile))
+	}
+	nc, err := nats.Connect(url, append(base, opts...)...)
+	if err != nil {
+		return nil, fmt.Errorf("natsapi: connect: %w", err)
+	}
+	return nc, nil
 }
 
 // Publish queues ev for publishing on events.EventSubject(node, call id,

@@ -44,6 +44,10 @@ type EmbeddedConfig struct {
 	Port int    `yaml:"port"`
 	// DataDir holds JetStream's files.
 	DataDir string `yaml:"data_dir"`
+	// Users, when not empty, turn authentication on: only these users (and
+	// InternalUser, the core's own) can connect, each to its subjects. The
+	// server adds a user per plugin when a process plugin is configured.
+	Users []User `yaml:"users"`
 }
 
 // Defaults returns the embedded configuration.

@@ -14,6 +14,20 @@
 // stream events.Stream (subjects events.StreamSubjects, file storage,
 // Config.StreamMaxAge) and returns once it exists.
 //
+// # Authentication
+//
+// With Config.Embedded.Users empty the embedded server lets anyone on its
+// address in (it listens on loopback by default). Configuring users turns
+// authentication on: only those users connect, each limited to its
+// publish and subscribe subjects (a user with a publish list may also
+// answer the requests it receives, e.g. decisions), and no anonymous
+// client gets in. The core then connects in-process as InternalUser, with a
+// random password made at Start and full access; InternalURL hands the same
+// access to in-process tools and tests. The server adds one user per
+// plugin when a process plugin is configured (see plugins/host). Connect
+// opens further in-process connections, for built-in plugins, with the
+// caller's credentials. Passwords (Secret) print as xxxxx.
+//
 // # Subjects
 //
 //	tandem.v1.evt.<node>.call.<call_id>.<name>  Publish (JetStream, stream TANDEM_EVENTS)

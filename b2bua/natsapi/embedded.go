@@ -15,7 +15,12 @@ const defaultStartTimeout = 10 * time.Second
 
 // startEmbedded runs an in-process NATS server with JetStream on
 // cfg.DataDir and returns once it accepts connections.
-func startEmbedded(ctx context.Context, cfg EmbeddedConfig, log *slog.Logger) (*server.Server, error) {
+// With auth on, only its users can connect.
+func startEmbedded(ctx context.Context, cfg EmbeddedConfig, au auth, log *slog.Logger) (*server.Server, error) {
+	users, err := au.serverUsers(cfg.Users)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("natsapi: embedded server: data dir: %w", err)
 	}
@@ -25,6 +30,7 @@ func startEmbedded(ctx context.Context, cfg EmbeddedConfig, log *slog.Logger) (*
 		JetStream: true,
 		StoreDir:  cfg.DataDir,
 		NoSigs:    true, // the process owns signals, not the server
+		Users:     users,
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
