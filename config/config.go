@@ -3,6 +3,7 @@ package config
 import (
 	"github.com/tandem-sip/tandem/b2bua"
 	"github.com/tandem-sip/tandem/b2bua/natsapi"
+	"github.com/tandem-sip/tandem/plugins/host"
 )
 
 // Config is the whole server configuration. It composes each package's own
@@ -11,6 +12,8 @@ type Config struct {
 	b2bua.Config `yaml:",inline"`
 	// NATS configures the NATS connection or the embedded server.
 	NATS natsapi.Config `yaml:"nats"`
+	// Plugins lists the plugins to run and how the host supervises them.
+	Plugins host.Config `yaml:"plugins"`
 	// HTTP configures the HTTP listener (health and metrics).
 	HTTP HTTPConfig `yaml:"http"`
 	// Log configures the server's logger.
@@ -31,12 +34,14 @@ type LogConfig struct {
 	Format string `yaml:"format"`
 }
 
-// Defaults returns the embedded configuration: b2bua.Defaults and
-// natsapi.Defaults, HTTP on 127.0.0.1:8080, text logs at level info.
+// Defaults returns the embedded configuration: b2bua.Defaults,
+// natsapi.Defaults and host.Defaults (no plugins), HTTP on 127.0.0.1:8080,
+// text logs at level info.
 func Defaults() Config {
 	return Config{
 		Config: b2bua.Defaults(),
-		NATS:   natsapi.Defaults(),
+		NATS:    natsapi.Defaults(),
+		Plugins: host.Defaults(),
 		HTTP:   HTTPConfig{Listen: "127.0.0.1:8080"},
 		Log:    LogConfig{Level: "info", Format: "text"},
 	}

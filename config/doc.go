@@ -33,6 +33,7 @@
 //	nats.embedded.host        127.0.0.1          TANDEM_NATS_EMBEDDED_HOST
 //	nats.embedded.port        -1 (free port)     TANDEM_NATS_EMBEDDED_PORT
 //	nats.embedded.data_dir    ./data/nats        TANDEM_NATS_EMBEDDED_DATA_DIR
+//	nats.embedded.users       none               TANDEM_NATS_EMBEDDED_USERS (JSON list)
 //	nats.stream_max_age       24h                TANDEM_NATS_STREAM_MAX_AGE
 //	nats.stream_replicas      1                  TANDEM_NATS_STREAM_REPLICAS
 //	nats.flush_timeout        5s                 TANDEM_NATS_FLUSH_TIMEOUT
@@ -42,12 +43,29 @@
 //	nats.command_timeout      5s                 TANDEM_NATS_COMMAND_TIMEOUT
 //	nats.idempotency_ttl      5m                 TANDEM_NATS_IDEMPOTENCY_TTL
 //	nats.idempotency_size     10000              TANDEM_NATS_IDEMPOTENCY_SIZE
+//	plugins.health_interval   5s                 TANDEM_PLUGINS_HEALTH_INTERVAL
+//	plugins.health_timeout    2s                 TANDEM_PLUGINS_HEALTH_TIMEOUT
+//	plugins.start_timeout     10s                TANDEM_PLUGINS_START_TIMEOUT
+//	plugins.stop_timeout      5s                 TANDEM_PLUGINS_STOP_TIMEOUT
+//	plugins.restart_backoff   500ms              TANDEM_PLUGINS_RESTART_BACKOFF
+//	plugins.restart_backoff_max 30s              TANDEM_PLUGINS_RESTART_BACKOFF_MAX
+//	plugins.list              none               TANDEM_PLUGINS_LIST (JSON list)
 //	http.listen               127.0.0.1:8080     TANDEM_HTTP_LISTEN ("" disables)
 //	log.level                 info               TANDEM_LOG_LEVEL
 //	log.format                text               TANDEM_LOG_FORMAT
 //
 // Each route is a mapping of name, user, host, target, reject and reason;
-// see b2bua.Route.
+// see b2bua.Route. Each of nats.embedded.users is a mapping of user,
+// password (or its bcrypt hash), publish and subscribe (subject lists;
+// empty allows all); see natsapi.User. Configuring any user turns
+// authentication on for the embedded server. Each of plugins.list is a
+// mapping of name, kind (builtin or process), app (builtin), path, args
+// and sha256 (process), config (any mapping, handed to the plugin as
+// JSON), decisions (e.g. [route]), publish and subscribe (the plugin's
+// grant besides its decisions; empty takes the defaults) and
+// credentials_file (with an external nats.url); see host.PluginConfig.
+// A process plugin turns authentication on for the embedded server, with
+// a user per plugin made at start.
 //
 // # YAML
 //

@@ -10,13 +10,16 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/tandem-sip/tandem/b2bua"
+	"github.com/tandem-sip/tandem/b2bua/natsapi"
 	"github.com/tandem-sip/tandem/config"
+	"github.com/tandem-sip/tandem/plugins/host"
 )
 
 const exampleFile = "../tandem.example.yaml"
 
 // TestExampleLoads keeps tandem.example.yaml loadable, and true to what it
-// claims: its values are the defaults, except its two example routes.
+// claims: its values are the defaults, except its example routes, user and
+// plugin.
 func TestExampleLoads(t *testing.T) {
 	c, err := config.Load(exampleFile, nil)
 	if err != nil {
@@ -27,6 +30,12 @@ func TestExampleLoads(t *testing.T) {
 		{Name: "outbound", User: `^9(\d+)$`, Target: "sip:$1@127.0.0.1:5090"},
 		{Name: "no-operator", User: "^0$", Reject: 403, Reason: "Forbidden"},
 	}
+	want.NATS.Embedded.Users = []natsapi.User{{User: "operator", Password: "change-me", Publish: []string{}, Subscribe: []string{}}}
+	want.Plugins.List = []host.PluginConfig{{
+		Name: "prefixrouter", Kind: host.KindBuiltin, App: "prefixrouter", Args: []string{},
+		Config:    map[string]any{"prefixes": map[string]any{"8": "sip:$rest@127.0.0.1:5090"}},
+		Decisions: []string{"route"}, Publish: []string{}, Subscribe: []string{},
+	}}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("example file:\n got %+v\nwant %+v", c, want)
 	}

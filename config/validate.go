@@ -74,6 +74,8 @@ func (c Config) problems() []*Error {
 	if p := c.NATS.Embedded.Port; p < -1 || p > 65535 {
 		v.add("nats.embedded.port", "%d is not in -1..65535", p)
 	}
+	v.natsUsers(c)
+	v.plugins(c)
 
 	if c.HTTP.Listen != "" {
 		v.hostPort("http.listen", c.HTTP.Listen, false)

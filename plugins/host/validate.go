@@ -107,12 +107,12 @@ func (c Config) Problems() []Problem {
 			}
 		}
 		for j, s := range p.Publish {
-			if err := checkSubject(s); err != nil {
+			if err := CheckSubject(s); err != nil {
 				add(fmt.Sprintf("%s.publish[%d]", k, j), "%v", err)
 			}
 		}
 		for j, s := range p.Subscribe {
-			if err := checkSubject(s); err != nil {
+			if err := CheckSubject(s); err != nil {
 				add(fmt.Sprintf("%s.subscribe[%d]", k, j), "%v", err)
 			}
 		}
@@ -120,9 +120,9 @@ func (c Config) Problems() []Problem {
 	return ps
 }
 
-// checkSubject checks a subject filter: dot-separated non-empty tokens
+// CheckSubject checks a subject filter: dot-separated non-empty tokens
 // without spaces, * as a whole token, > only as the last token.
-func checkSubject(s string) error {
+func CheckSubject(s string) error {
 	if s == "" {
 		return fmt.Errorf("empty subject")
 	}
