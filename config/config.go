@@ -39,10 +39,10 @@ type LogConfig struct {
 // text logs at level info.
 func Defaults() Config {
 	return Config{
-		Config: b2bua.Defaults(),
+		Config:  b2bua.Defaults(),
 		NATS:    natsapi.Defaults(),
 		Plugins: host.Defaults(),
-		HTTP:   HTTPConfig{Listen: "127.0.0.1:8080"},
-		Log:    LogConfig{Level: "info", Format: "text"},
+		HTTP:    HTTPConfig{Listen: "127.0.0.1:8080"},
+		Log:     LogConfig{Level: "info", Format: "text"},
 	}
 }
