@@ -15,6 +15,7 @@ import (
 	"github.com/tandem-sip/tandem/b2bua"
 	"github.com/tandem-sip/tandem/b2bua/natsapi"
 	"github.com/tandem-sip/tandem/config"
+	"github.com/tandem-sip/tandem/plugins/host"
 )
 
 // Server is one running node.
@@ -25,6 +26,8 @@ type Server struct {
 	api  *natsapi.API
 	core *b2bua.Core
 
+	plugins *host.Host
+
 	httpSrv *http.Server
 	httpLn  net.Listener
 	cancel  context.CancelFunc
@@ -32,12 +35,18 @@ type Server struct {
 }
 
 // Start brings a node up: NATS first (events must have somewhere to go),
-// then the core, the command service and HTTP. It returns once every
-// listener is bound. Stop it with Shutdown.
+// then the core, the command service, the plugins and HTTP. It returns
+// once every listener is bound and every plugin has had its first try at
+// starting. Stop it with Shutdown.
 func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, error) {
 	s := &Server{cfg: cfg, log: log, reg: prometheus.NewRegistry(), served: make(chan struct{})}
 	s.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	api, err := natsapi.Start(ctx, cfg.NATS, cfg.Node, log.With("component", "nats"), s.reg)
+	plugins, natsCfg, err := newPluginHost(cfg, log.With("component", "plugins"), s.reg)
+	if err != nil {
+		return nil, fmt.Errorf("server: plugins: %w", err)
+	}
+	s.plugins = plugins
+	api, err := natsapi.Start(ctx, natsCfg, cfg.Node, log.With("component", "nats"), s.reg)
 	if err != nil {
 		return nil, fmt.Errorf("server: nats: %w", err)
 	}
@@ -58,6 +67,10 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	if err := api.ServeCommands(cctx, core); err != nil {
 		s.abort()
 		return nil, fmt.Errorf("server: commands: %w", err)
+	}
+	if err := s.startPlugins(ctx); err != nil {
+		s.abort()
+		return nil, err
 	}
 	if cfg.HTTP.Listen != "" {
 		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
@@ -85,16 +98,20 @@ func (s *Server) abort() {
 	s.cancel()
 	sctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
+	_ = s.stopPlugins(sctx)
 	s.core.Shutdown(sctx)
 	s.api.Close()
 }
 
-// Shutdown drains calls (b2bua.Core.Shutdown), flushes events and stops
-// NATS and HTTP.
+// Shutdown drains calls (b2bua.Core.Shutdown), stops the plugins, flushes
+// events and stops NATS and HTTP.
 func (s *Server) Shutdown(ctx context.Context) error {
 	var errs []error
 	if err := s.core.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("server: sip: %w", err))
+	}
+	if err := s.stopPlugins(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	s.cancel()
 	if err := s.api.Close(); err != nil {
@@ -117,8 +134,11 @@ func (s *Server) Core() *b2bua.Core { return s.core }
 // NATS is the node's own NATS connection.
 func (s *Server) NATS() *nats.Conn { return s.api.Conn() }
 
-// NATSURL is the URL a client reaches the node's NATS at.
-func (s *Server) NATSURL() string { return s.api.ClientURL() }
+// NATSURL is the URL a client reaches the node's NATS at. When the
+// embedded server requires authentication (a process plugin is
+// configured) it carries the core's internal credentials, for in-process
+// tools and tests: never log it.
+func (s *Server) NATSURL() string { return s.api.InternalURL() }
 
 // SIPUDPAddr is the bound SIP UDP address.
 func (s *Server) SIPUDPAddr() net.Addr { return s.core.UDPAddr() }
