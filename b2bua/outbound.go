@@ -116,6 +116,9 @@ func (cl *call) onBResponse(b *leg, res *sipx.Response) {
 	}
 	switch {
 	case code == 100:
+		// Any provisional response, 100 included, allows CANCEL (RFC 3261
+		// §9.1); after it sipgo's INVITE transaction has no timer left.
+		b.provisional = true
 	case code < 200:
 		cl.onBProvisional(b, res)
 	case code < 300:
@@ -140,7 +143,7 @@ func (cl *call) onBResponse(b *leg, res *sipx.Response) {
 func (cl *call) settleAbandoned(b *leg, res *sipx.Response) {
 	code := res.StatusCode
 	switch {
-	case code > 100 && code < 200:
+	case code >= 100 && code < 200:
 		b.provisional = true
 		if b.cancelWant && !b.cancelSent {
 			cl.sendCancel(b)
