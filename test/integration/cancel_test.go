@@ -50,3 +50,28 @@ func TestCancelWhileRinging(t *testing.T) {
 	// no other request in its dialog.
 	in.NoRequest()
 }
+
+// A cancels while B has sent only 100 Trying: 100 is a provisional
+// response, so Tandem may and must CANCEL B (RFC 3261 §9.1); after a 1xx
+// B's INVITE transaction has no timer left, so without the CANCEL it would
+// hang on for ever.
+func TestCancelAfterTrying(t *testing.T) {
+	t.Parallel()
+	n, a, b := setup(t)
+	c := a.Invite(target(n, "bob"))
+	in := b.NextInvite(wait)
+	id := callID(t, n, c.CallID())
+	in.Respond(100, "", nil)
+
+	c.Cancel().Expect(200, wait)
+	c.Expect(487, wait)
+	in.ExpectRequest(sip.CANCEL, wait)
+
+	evs, end := ended(t, n, id)
+	if end.HungUpBy != events.SideA || end.Code != 487 {
+		t.Errorf("call ended %+v, want by a with 487", end)
+	}
+	if le := decode[events.LegEndedV1](t, find(t, evs, events.TypeLegEndedV1, id+"-b1")); le.Code != 487 {
+		t.Errorf("B leg ended %+v", le)
+	}
+}

@@ -196,3 +196,62 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// rawClient is a raw socket talking to one node.
+type rawClient struct {
+	*phone.RawConn
+	t      *testing.T
+	n      *harness.Node
+	probes int
+}
+
+func newRawClient(t *testing.T, n *harness.Node) *rawClient {
+	return &rawClient{RawConn: phone.Raw(t), t: t, n: n}
+}
+
+// probe sends an OPTIONS and requires its 200 to be the next datagram the
+// socket reads: whatever was sent before got no answer, and the node still
+// serves.
+func (r *rawClient) probe() { r.t.Helper(); r.sendProbe(false) }
+
+// probeSkipping is probe that lets other datagrams come first.
+func (r *rawClient) probeSkipping() { r.t.Helper(); r.sendProbe(true) }
+
+func (r *rawClient) sendProbe(skip bool) {
+	r.t.Helper()
+	r.probes++
+	id := "probe-" + itoa(r.probes) + "-" + r.Addr()
+	r.Send(r.n.SIPAddr, r.Request("OPTIONS", target(r.n, "probe"), id, 1, []string{
+		"From: <sip:probe@127.0.0.1>;tag=p" + itoa(r.probes),
+		"To: <" + target(r.n, "probe") + ">",
+		"Call-ID: " + id,
+		"CSeq: 1 OPTIONS",
+		"Max-Forwards: 70",
+	}, ""))
+	want := ""
+	if skip {
+		want = id
+	}
+	res := r.ReadResponse(want, wait)
+	if res.CallID() == nil || res.CallID().Value() != id || res.StatusCode != 200 {
+		r.t.Fatalf("probe: got %s for Call-ID %v, want 200 for %s", res.StartLine(), res.CallID(), id)
+	}
+}
+
+// status reads the next datagram and returns its status code and first
+// line; it need not parse as a whole (a reject echoes the request's
+// malformed headers).
+func (r *rawClient) status() (int, string) {
+	r.t.Helper()
+	b := r.Read(wait)
+	line, _, _ := strings.Cut(string(b), "\r\n")
+	f := strings.Fields(line)
+	if len(f) < 2 || f[0] != "SIP/2.0" {
+		r.t.Fatalf("not a response: %q", b)
+	}
+	code, err := strconv.Atoi(f[1])
+	if err != nil {
+		r.t.Fatalf("bad status line %q", line)
+	}
+	return code, line
+}

@@ -41,3 +41,20 @@ func TestNoAnswerTimeout(t *testing.T) {
 		t.Errorf("call ended %v after it was created, before the 1 s timeout", took)
 	}
 }
+
+// The no-answer timeout also ends a call whose callee only said 100
+// Trying: B gets CANCEL (100 is a provisional response, RFC 3261 §9.1).
+func TestNoAnswerAfterTrying(t *testing.T) {
+	t.Parallel()
+	n, a, b := setup(t, harness.WithConfig(func(c *config.Config) { c.NoAnswerTimeout = time.Second }))
+	c := a.Invite(target(n, "bob"))
+	in := b.NextInvite(wait)
+	id := callID(t, n, c.CallID())
+	in.Respond(100, "", nil)
+
+	c.Expect(408, wait)
+	in.ExpectRequest(sip.CANCEL, wait)
+	if _, end := ended(t, n, id); end.HungUpBy != "core" || end.Code != 408 {
+		t.Errorf("call ended %+v, want by core with 408", end)
+	}
+}
