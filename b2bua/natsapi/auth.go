@@ -7,6 +7,7 @@ import (
 	"net/url"
 
 	"github.com/nats-io/nats-server/v2/server"
+	"golang.org/x/crypto/bcrypt"
 )
 
 // InternalUser is the embedded server's user for the core's own connection
@@ -48,6 +49,7 @@ func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() +
 type auth struct {
 	on       bool
 	password string // InternalUser's
+	hash     string // its bcrypt hash, which the server gets
 }
 
 func newAuth(users []User) (auth, error) {
@@ -58,7 +60,14 @@ func newAuth(users []User) (auth, error) {
 	if _, err := rand.Read(pw); err != nil {
 		return auth{}, fmt.Errorf("natsapi: internal password: %w", err)
 	}
-	return auth{on: true, password: hex.EncodeToString(pw)}, nil
+	password := hex.EncodeToString(pw)
+	// A cheap cost: the password is random, not guessable; the server
+	// checks it on every connection of the internal user.
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	if err != nil {
+		return auth{}, fmt.Errorf("natsapi: internal password: %w", err)
+	}
+	return auth{on: true, password: password, hash: string(hash)}, nil
 }
 
 // serverUsers are the users of the server's options: cfg's, each limited to
@@ -67,7 +76,7 @@ func (a auth) serverUsers(users []User) ([]*server.User, error) {
 	if !a.on {
 		return nil, nil
 	}
-	out := []*server.User{{Username: InternalUser, Password: a.password}}
+	out := []*server.User{{Username: InternalUser, Password: a.hash}}
 	seen := map[string]bool{InternalUser: true}
 	for _, u := range users {
 		if u.User == "" || u.Password == "" {

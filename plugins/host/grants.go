@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/tandem-sip/tandem/events"
 )
 
@@ -24,6 +26,9 @@ type Grant struct {
 	Plugin   string
 	User     string
 	Password string // random, made by New; never logged
+	// PasswordHash is Password's bcrypt hash, for the server's user list
+	// (cheap cost: the password is random, not guessable).
+	PasswordHash string
 	// InboxPrefix is the prefix of the plugin's reply subjects
 	// (nats.CustomInboxPrefix): Subscribe covers InboxPrefix+".>", no other
 	// plugin's inbox.
@@ -43,13 +48,18 @@ func grantFor(p PluginConfig) (Grant, error) {
 	if _, err := rand.Read(pw); err != nil {
 		return Grant{}, fmt.Errorf("host: password for %s: %w", p.Name, err)
 	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(hex.EncodeToString(pw)), bcrypt.MinCost)
+	if err != nil {
+		return Grant{}, fmt.Errorf("host: password for %s: %w", p.Name, err)
+	}
 	g := Grant{
-		Plugin:      p.Name,
-		User:        "plugin-" + p.Name,
-		Password:    hex.EncodeToString(pw),
-		InboxPrefix: "_INBOX_" + p.Name,
-		Publish:     slices.Clone(p.Publish),
-		Subscribe:   slices.Clone(p.Subscribe),
+		Plugin:       p.Name,
+		User:         "plugin-" + p.Name,
+		Password:     hex.EncodeToString(pw),
+		PasswordHash: string(hash),
+		InboxPrefix:  "_INBOX_" + p.Name,
+		Publish:      slices.Clone(p.Publish),
+		Subscribe:    slices.Clone(p.Subscribe),
 	}
 	if len(g.Publish) == 0 {
 		g.Publish = slices.Clone(DefaultPublish)

@@ -112,10 +112,8 @@ func (p *processInstance) wait(ctx context.Context) {
 	case err == nil:
 		p.waitErr = errors.New("stopped")
 	case status.Code(err) == codes.Unavailable, status.Code(err) == codes.Canceled:
+		// go-plugin logs the exit status ("plugin process exited").
 		p.waitErr = errors.New("process exited")
-		if st := p.cmd.ProcessState; st != nil {
-			p.waitErr = fmt.Errorf("process exited: %s", st)
-		}
 	default:
 		p.waitErr = fmt.Errorf("wait: %w", err)
 	}

@@ -100,17 +100,20 @@ func (s *supervisor) run(ctx context.Context) {
 		inst, err := s.launch(lctx)
 		cancel()
 		launches++
-		once.Do(func() { close(s.tried) })
 		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("host: plugin did not start", "err", err, "restarts", launches-1)
+				s.setStatus(func(st *Status) { st.Restarts = launches - 1; st.LastErr = err.Error() })
+			}
+			once.Do(func() { close(s.tried) })
 			if ctx.Err() != nil {
 				return
 			}
-			s.log.Error("host: plugin did not start", "err", err, "restarts", launches-1)
-			s.setStatus(func(st *Status) { st.Restarts = launches - 1; st.LastErr = err.Error() })
 		} else {
 			restarts := launches - 1
 			upAt := time.Now()
 			s.up(inst, restarts, downAt)
+			once.Do(func() { close(s.tried) })
 			reason, werr := s.watch(ctx, inst)
 			s.h.m.up.WithLabelValues(s.cfg.Name).Set(0)
 			if reason == "" { // shutdown

@@ -34,7 +34,7 @@ func newPluginHost(cfg config.Config, log *slog.Logger, reg prometheus.Registere
 		users := slices.Clone(nc.Embedded.Users)
 		for _, g := range h.Users() {
 			users = append(users, natsapi.User{
-				User: g.User, Password: natsapi.Secret(g.Password), Publish: g.Publish, Subscribe: g.Subscribe,
+				User: g.User, Password: natsapi.Secret(g.PasswordHash), Publish: g.Publish, Subscribe: g.Subscribe,
 			})
 		}
 		nc.Embedded.Users = users
