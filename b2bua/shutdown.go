@@ -33,12 +33,15 @@ func (c *Core) Shutdown(ctx context.Context) error {
 			return true
 		})
 		// Give the BYEs and CANCELs a moment to leave; never wait unbounded.
+		// The bound is for all of them: once it fires, stop waiting.
 		bound := time.NewTimer(5 * time.Second)
 		defer bound.Stop()
+	wait:
 		for _, w := range waits {
 			select {
 			case <-w:
 			case <-bound.C:
+				break wait
 			}
 		}
 	}
