@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -32,6 +33,10 @@ type Server struct {
 	httpLn  net.Listener
 	cancel  context.CancelFunc
 	served  chan struct{}
+
+	stopMu  sync.Mutex    // guards stopped
+	stopped chan struct{} // made by the first Shutdown, closed when it is done
+	stopErr error         // the first Shutdown's result, set before stopped closes
 }
 
 // Start brings a node up: NATS first (events must have somewhere to go),
@@ -104,8 +109,28 @@ func (s *Server) abort() {
 }
 
 // Shutdown drains calls (b2bua.Core.Shutdown), stops the plugins, flushes
-// events and stops NATS and HTTP.
+// events and stops NATS and HTTP. Only the first call does the work; later
+// (or concurrent) calls wait for it, or for their ctx, and return its result.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopMu.Lock()
+	if done := s.stopped; done != nil {
+		s.stopMu.Unlock()
+		select {
+		case <-done:
+			return s.stopErr
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	done := make(chan struct{})
+	s.stopped = done
+	s.stopMu.Unlock()
+	s.stopErr = s.shutdown(ctx)
+	close(done)
+	return s.stopErr
+}
+
+func (s *Server) shutdown(ctx context.Context) error {
 	var errs []error
 	if err := s.core.Shutdown(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("server: sip: %w", err))
