@@ -36,7 +36,7 @@ var torture = map[string]tortureOutcome{
 	"rfc4475/invut.dat": {}, "rfc4475/regaut01.dat": {}, "rfc4475/bcast.dat": {}, "rfc4475/zeromf.dat": {},
 	"rfc4475/cparam01.dat": {}, "rfc4475/cparam02.dat": {}, "rfc4475/regescrt.dat": {}, "rfc4475/sdp01.dat": {},
 	"rfc4475/inv2543.dat": {},
-	"rfc5118/ipv6-good": {}, "rfc5118/port-ambiguous": {}, "rfc5118/port-unambiguous": {},
+	"rfc5118/ipv6-good":   {}, "rfc5118/port-ambiguous": {}, "rfc5118/port-unambiguous": {},
 	"rfc5118/via-received-param-with-delim": {}, "rfc5118/via-received-param-no-delim": {}, "rfc5118/ipv6-in-sdp": {},
 	"rfc5118/mult-ip-in-header": {}, "rfc5118/mult-ip-in-sdp": {}, "rfc5118/ipv4-mapped-ipv6": {},
 	"rfc5118/ipv6-correct-abnf-2-colons": {}, "rfc5118/ipv6-bug-abnf-3-colons": {},
