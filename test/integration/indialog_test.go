@@ -83,3 +83,42 @@ func TestInDialogAnsweredByTandem(t *testing.T) {
 	evs, _ := ended(t, n, id)
 	checkSteps(t, evs, append(connectedSteps(id), endSteps(id, id+"-b1")...)...)
 }
+
+// UPDATE with SDP is relayed like a re-INVITE (no ACK); one without a
+// body, a session refresh, is answered by Tandem.
+func TestUpdate(t *testing.T) {
+	t.Parallel()
+	n, a, b := setup(t)
+	c, in := connect(t, n, a, b)
+	tx := c.Request(sip.UPDATE, a.SDP(phone.SendOnly))
+	r := in.ExpectRequest(sip.UPDATE, wait)
+	if phone.Direction(r.Body()) != phone.SendOnly || origin(t, r.Body()).User != "tandem" {
+		t.Errorf("relayed UPDATE offer %q", r.Body())
+	}
+	r.OK(b.SDP(phone.RecvOnly))
+	if res := tx.Expect(200, wait); phone.Direction(res.Body()) != phone.RecvOnly {
+		t.Errorf("UPDATE answer %q", res.Body())
+	}
+	in.Request(sip.UPDATE, nil).Expect(200, wait)
+	c.NoRequest()
+	hangup(t, c, in)
+}
+
+// The far end answers a relayed INFO with 481: its dialog is gone (RFC
+// 5057 §5.1), so the call ends: the sender gets an error and a BYE.
+func TestRelayedRequestDestroysDialog(t *testing.T) {
+	t.Parallel()
+	n, a, b := setup(t)
+	c, in := connect(t, n, a, b)
+	id := callID(t, n, c.CallID())
+	tx := c.Request(sip.INFO, []byte("Signal=1\r\n"), sip.NewHeader("Content-Type", "application/dtmf-relay"))
+	in.ExpectRequest(sip.INFO, wait).Respond(481, nil)
+	if res := tx.Final(wait); res.StatusCode < 400 {
+		t.Errorf("INFO answered %d after the peer's 481", res.StatusCode)
+	}
+	c.ExpectRequest(sip.BYE, wait).OK(nil)
+	if _, end := ended(t, n, id); end.HungUpBy != "b" {
+		t.Errorf("call ended %+v, want by b", end)
+	}
+	in.NoRequest() // B's dialog is gone: no BYE to it
+}
