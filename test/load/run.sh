@@ -115,17 +115,28 @@ col() {
 		{ last = $c } END { if (!c) exit 1; print last }' "$1"
 }
 
+# start_uas NAME: a fresh SIPp UAS (uas_answer), logging to $OUT/NAME.uas.*;
+# returns once its socket is bound.
 start_uas() {
-	log "SIPp UAS (uas_answer) on 127.0.0.1:$UAS_PORT"
+	local name=$1
+	stop_uas
+	log "SIPp UAS (uas_answer) on 127.0.0.1:$UAS_PORT for $name"
 	(cd "$OUT" && exec sipp -sf "$scen/uas_answer.xml" "${sipp_common[@]}" -p "$UAS_PORT" \
-		-trace_err -error_file uas.errors.log >uas.out 2>&1) &
+		-trace_err -error_file "$name.uas.errors.log" >"$name.uas.out" 2>&1) &
 	uas_pid=$!
 	for _ in $(seq 100); do
 		[[ -n $(ss -Hlun "sport = :$UAS_PORT") ]] && return
-		kill -0 "$uas_pid" 2>/dev/null || die "SIPp UAS exited: $(tail -5 "$OUT/uas.out")"
+		kill -0 "$uas_pid" 2>/dev/null || die "SIPp UAS exited: $(tail -5 "$OUT/$name.uas.out")"
 		sleep 0.1
 	done
 	die "SIPp UAS did not bind 127.0.0.1:$UAS_PORT"
+}
+
+stop_uas() {
+	[[ -n $uas_pid ]] || return 0
+	kill -KILL "$uas_pid" 2>/dev/null || true
+	wait "$uas_pid" 2>/dev/null || true
+	uas_pid=""
 }
 
 # start_tandem NAME: starts tandem with config $OUT/NAME.yaml, waits for /readyz.
@@ -192,13 +203,18 @@ uac() {
 		"$(col "$OUT/$name.stat.csv" 'ResponseTime1(C)' || echo 0:0:0:0)"
 }
 
-# step LABEL TARGET RATE: one DURATION-second step at RATE calls/s; logs a
-# line to steps.txt and succeeds when it passed: failed calls < 0.1 % of the
-# calls, and all calls processed at >= 95 % of RATE (wall time, so a backlog
-# of slow or retransmitted calls fails the step too).
+# step LABEL TARGET RATE: one DURATION-second step at RATE calls/s against a
+# fresh UAS (and, for LABEL tandem, a fresh tandem), so that an overloaded
+# step leaves nothing behind for the next; logs a line to steps.txt and
+# succeeds when it passed: failed calls < 0.1 % of the calls, and all calls
+# processed at >= 95 % of RATE (wall time, so a backlog of slow or
+# retransmitted calls fails the step too).
 step() {
 	local label=$1 target=$2 r=$3 calls=$(($3 * DURATION)) rc ok fail secs retrans mean achieved verdict=pass
+	start_uas "$label-$r"
+	[[ $label != tandem ]] || start_tandem "$label-$r"
 	read -r rc ok fail secs retrans mean < <(uac "$label-$r" uac_basic.xml "$target" "$r" "$calls" 0)
+	[[ $label != tandem ]] || stop_tandem "$label-$r"
 	achieved=$(echo "$calls / $secs" | bc -l)
 	if ((ok + fail < calls)) || ((fail * 1000 >= calls)) || (($(echo "$achieved < 0.95 * $r" | bc -l))); then
 		verdict=FAIL
@@ -212,8 +228,9 @@ step() {
 
 # max_rate LABEL TARGET: steps through RATES until a step fails, then tries
 # once halfway between the last pass and the failure (rounded down to 50);
-# prints the highest rate that passed (0 if none did), prefixed with ">="
-# when the highest step passed.
+# sets max_rate to the highest rate that passed (0 if none did), prefixed
+# with ">=" when the highest step passed. (Not run in a subshell: the steps
+# start processes the cleanup trap must know.)
 max_rate() {
 	local label=$1 target=$2 best=0 failed="" r mid
 	for r in $RATES; do
@@ -224,14 +241,14 @@ max_rate() {
 		best=$r
 	done
 	if [[ -z $failed ]]; then
-		echo ">=$best"
+		max_rate=">=$best"
 		return
 	fi
 	mid=$(((best + failed) / 2 / 50 * 50))
 	if ((mid > best && mid < failed)) && step "$label" "$target" "$mid"; then
 		best=$mid
 	fi
-	echo "$best"
+	max_rate=$best
 }
 
 # latency LABEL TARGET: LAT_RATE calls/s for DURATION s with message
@@ -260,7 +277,7 @@ rss_kib() { alive "$1" && awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
 machine="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//') x $(nproc), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r)"
 sipp_version=$(sipp -v 2>&1 | grep -o 'SIPp v[^ ]*' | head -1 || true)
-tandem_rev=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
+tandem_rev=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 log "out: $OUT"
@@ -278,11 +295,11 @@ else
 	(cd "$root" && go build -o "$OUT/tandem" ./cmd/tandem) || die "go build ./cmd/tandem failed (BASELINE_ONLY=1 measures SIPp alone)"
 fi
 
-start_uas
-
 log "(a) baseline: SIPp UAC -> SIPp UAS"
-base_max=$(max_rate direct "127.0.0.1:$UAS_PORT")
+max_rate direct "127.0.0.1:$UAS_PORT"
+base_max=$max_rate
 log "(c) setup latency at $LAT_RATE calls/s, direct"
+start_uas latency+cpu+rss
 read -r d50 d99 dn < <(latency lat-direct "127.0.0.1:$UAS_PORT")
 
 t_max="n/a" ratio="n/a" t50="n/a" t99="n/a" tn=0 add50="n/a" add99="n/a"
@@ -290,14 +307,14 @@ cpu_ms="n/a" per_core="n/a" cpu_s="n/a" idle="n/a" rss1="n/a" rss2="n/a" kib1="n
 heap1="n/a" heap2="n/a" g1="n/a"
 stop_rcs=""
 if [[ $BASELINE_ONLY != 1 ]]; then
-	start_tandem steps
 	log "(b) SIPp UAC -> tandem -> SIPp UAS"
-	t_max=$(max_rate tandem "127.0.0.1:$SIP_PORT")
+	max_rate tandem "127.0.0.1:$SIP_PORT"
+	t_max=$max_rate
+	start_uas latency+cpu+rss
 	if ((${base_max#>=} > 0)); then
 		ratio=$(echo "${t_max#>=} / ${base_max#>=}" | bc -l | xargs printf '%.2f')
 		[[ $base_max != ">="* ]] || ratio="<=$ratio (the baseline passed every step)"
 	fi
-	stop_tandem steps
 
 	start_tandem lat
 	log "(c) setup latency at $LAT_RATE calls/s, through tandem"
