@@ -19,27 +19,44 @@ import (
 
 // tortureOutcome is what a running node does with one torture message.
 type tortureOutcome struct {
-	code int  // the response on the sender's socket, for invalid requests
-	drop bool // no answer: a malformed response or no usable Via
+	code int    // the response on the sender's socket, for invalid requests
+	drop bool   // no answer: a malformed response or no usable Via
+	past string // a valid message the core never sees, and why
 }
 
+// Why valid messages do not reach the core.
+const (
+	response  = "a response matching no transaction of ours: sipgo drops it"
+	sipgo2543 = "no RFC 3261 branch and no From-tag sipgo can read: sipgo's transaction " +
+		"layer cannot key it (RFC 2543 matching) and answers 400 to its Via"
+)
+
+// retransmits is the reason for a request with the branch, sent-by and
+// method of an earlier one: sipgo takes it for a retransmission of that
+// transaction (RFC 3261 §17.2.3), which is right.
+func retransmits(of string) string { return "a retransmission of " + of + " to sipgo" }
+
 // torture lists every file of both archives (see PROVENANCE.md next to
-// them); the test fails on a file it does not list. Files not answered or
-// dropped are valid and go to the core, which answers them to their Via
+// them), which are sent in file name order (retransmits depends on it); the
+// test fails on a file it does not list. Valid requests go to the core, which answers them to their Via
 // (not to the test's socket).
 var torture = map[string]tortureOutcome{
 	// RFC 4475 §3.1.1, §3.2, §3.3, §3.4 and RFC 5118: valid.
-	"rfc4475/wsinv.dat": {}, "rfc4475/intmeth.dat": {}, "rfc4475/esc01.dat": {}, "rfc4475/escnull.dat": {},
-	"rfc4475/esc02.dat": {}, "rfc4475/lwsdisp.dat": {}, "rfc4475/longreq.dat": {}, "rfc4475/dblreq.dat": {},
-	"rfc4475/semiuri.dat": {}, "rfc4475/transports.dat": {}, "rfc4475/mpart01.dat": {}, "rfc4475/unreason.dat": {},
-	"rfc4475/noreason.dat": {}, "rfc4475/badbranch.dat": {}, "rfc4475/unksm2.dat": {}, "rfc4475/bext01.dat": {},
-	"rfc4475/invut.dat": {}, "rfc4475/regaut01.dat": {}, "rfc4475/bcast.dat": {}, "rfc4475/zeromf.dat": {},
-	"rfc4475/cparam01.dat": {}, "rfc4475/cparam02.dat": {}, "rfc4475/regescrt.dat": {}, "rfc4475/sdp01.dat": {},
-	"rfc4475/inv2543.dat": {},
-	"rfc5118/ipv6-good":   {}, "rfc5118/port-ambiguous": {}, "rfc5118/port-unambiguous": {},
-	"rfc5118/via-received-param-with-delim": {}, "rfc5118/via-received-param-no-delim": {}, "rfc5118/ipv6-in-sdp": {},
-	"rfc5118/mult-ip-in-header": {}, "rfc5118/mult-ip-in-sdp": {}, "rfc5118/ipv4-mapped-ipv6": {},
-	"rfc5118/ipv6-correct-abnf-2-colons": {}, "rfc5118/ipv6-bug-abnf-3-colons": {},
+	"rfc4475/wsinv.dat": {past: sipgo2543}, "rfc4475/intmeth.dat": {}, "rfc4475/esc01.dat": {},
+	"rfc4475/escnull.dat": {}, "rfc4475/esc02.dat": {}, "rfc4475/lwsdisp.dat": {}, "rfc4475/longreq.dat": {},
+	"rfc4475/dblreq.dat": {}, "rfc4475/semiuri.dat": {}, "rfc4475/transports.dat": {}, "rfc4475/mpart01.dat": {},
+	"rfc4475/unreason.dat": {past: response}, "rfc4475/noreason.dat": {past: response},
+	"rfc4475/badbranch.dat": {}, "rfc4475/unksm2.dat": {}, "rfc4475/bext01.dat": {}, "rfc4475/invut.dat": {},
+	"rfc4475/regaut01.dat": {}, "rfc4475/bcast.dat": {past: response}, "rfc4475/zeromf.dat": {},
+	"rfc4475/cparam01.dat": {}, "rfc4475/cparam02.dat": {past: retransmits("cparam01.dat")},
+	"rfc4475/regescrt.dat": {past: retransmits("escnull.dat")}, "rfc4475/sdp01.dat": {},
+	"rfc4475/inv2543.dat": {past: sipgo2543},
+	"rfc5118/ipv6-good":   {}, "rfc5118/port-ambiguous": {past: retransmits("ipv6-good")},
+	"rfc5118/port-unambiguous":              {past: retransmits("ipv6-good")},
+	"rfc5118/via-received-param-with-delim": {}, "rfc5118/via-received-param-no-delim": {},
+	"rfc5118/ipv6-in-sdp": {}, "rfc5118/mult-ip-in-header": {}, "rfc5118/mult-ip-in-sdp": {},
+	"rfc5118/ipv4-mapped-ipv6": {}, "rfc5118/ipv6-bug-abnf-3-colons": {},
+	"rfc5118/ipv6-correct-abnf-2-colons": {past: retransmits("ipv6-bug-abnf-3-colons")},
 
 	// RFC 4475 §3.1.2 and §3.3: invalid requests, answered.
 	"rfc4475/badinv01.dat": {code: 400}, "rfc4475/clerr.dat": {code: 400}, "rfc4475/ncl.dat": {code: 400},
@@ -71,7 +88,8 @@ func tortureDir(t *testing.T) string {
 // Every RFC 4475 and RFC 5118 torture message, byte for byte, to a running
 // node over UDP: invalid requests are answered with their 4xx (505 for a
 // foreign SIP version) on the sender's socket, unanswerable datagrams get
-// nothing, and after each one the node still answers; a normal call works
+// nothing, valid requests reach the core (unless sipgo stops them, see the
+// table), and after each one the node still answers; a normal call works
 // afterwards.
 func TestTorture(t *testing.T) {
 	t.Parallel()
@@ -114,6 +132,7 @@ func TestTorture(t *testing.T) {
 			data = wireForm(data)
 		}
 		raw := newRawClient(t, n)
+		before := requestsSeen(t, n)
 		raw.Send(n.SIPAddr, data)
 		switch {
 		case want.code != 0:
@@ -125,6 +144,10 @@ func TestTorture(t *testing.T) {
 			raw.probe() // strict: the first datagram back is the probe's
 		default:
 			raw.probeSkipping()
+			if want.past == "" {
+				// It reached the core's handlers (the probe counts one).
+				waitFor(t, f+" reaching the core", wait, func() bool { return requestsSeen(t, n) >= before+2 })
+			}
 		}
 	}
 
@@ -167,4 +190,23 @@ func wireForm(raw []byte) []byte {
 		}
 	}
 	return []byte(strings.Join(lines, "\r\n") + "\r\n\r\n" + body)
+}
+
+// requestsSeen is the number of requests the core's handlers received
+// (its tandem_sip_requests_total).
+func requestsSeen(t *testing.T, n *harness.Node) float64 {
+	t.Helper()
+	mfs, err := n.Server.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum float64
+	for _, mf := range mfs {
+		if mf.GetName() == "tandem_sip_requests_total" {
+			for _, m := range mf.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return sum
 }
