@@ -61,10 +61,22 @@ func (cl *call) onAck(l *leg, req *sipx.Request) {
 	if w.onACK != nil {
 		w.onACK(req.Body())
 	}
+	if l.inv != nil && l.inv.final {
+		// The caller's INVITE is settled: let its request and transaction go.
+		l.inv = settled
+	}
 	if w.next != nil {
 		cl.startOffer(w.nextFrom, w.next, w.nextMethod)
 	}
 }
+
+// settled stands for an INVITE that has been answered and acknowledged, so
+// that a long call does not keep the request and transaction alive.
+var settled = func() *inbound {
+	in := &inbound{final: true, done: make(chan struct{})}
+	close(in.done)
+	return in
+}()
 
 // dropNext answers the offer that waited for this ACK: the leg is over.
 func (w *ackWait) dropNext(c *Core) {

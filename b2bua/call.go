@@ -4,14 +4,15 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"sync"
 	"time"
 
 	"github.com/tandem-sip/tandem/events"
 )
 
-// call bridges an A leg and a B leg. One goroutine (run) owns all of its
-// state: SIP handlers, transaction readers, timers and commands post
-// closures to it and never touch the call directly.
+// call bridges an A leg and a B leg. Its state is owned by its serial
+// executor (post/drain): SIP handlers, transaction readers, timers and
+// commands post closures to it and never touch the call directly.
 type call struct {
 	core  *Core
 	id    string
@@ -24,8 +25,11 @@ type call struct {
 	connectedAt time.Time
 	seq         uint64
 
-	ops  chan func()
-	done chan struct{} // closed when the loop has exited
+	mu      sync.Mutex // guards queue, running, exited
+	queue   []func()
+	running bool          // a goroutine is draining queue
+	exited  bool          // the call is over; post refuses work
+	done    chan struct{} // closed when the call is over
 
 	pendingTx int // our INVITE transactions not yet finally answered
 	noAnswer  *time.Timer
@@ -35,24 +39,58 @@ type call struct {
 
 func newCallID() string { return fmt.Sprintf("c%016x", rand.Uint64()) }
 
-// post runs f on the call's loop. It reports false when the loop has
-// exited (the call is over); the caller must then answer by itself.
+// post queues f to run on the call's serial executor. It reports false
+// when the call is over and accepts no more work; the caller must then
+// answer by itself.
+//
+// The executor is a goroutine started on demand: it runs queued closures
+// one at a time, in order, and exits when the queue is empty, so an idle
+// call (a connected call waiting for BYE) costs no goroutine. At any moment
+// at most one goroutine runs a call's closures; mu hands the ownership over.
 func (cl *call) post(f func()) bool {
-	select {
-	case cl.ops <- f:
-		return true
-	case <-cl.done:
+	cl.mu.Lock()
+	if cl.exited {
+		cl.mu.Unlock()
 		return false
 	}
+	cl.queue = append(cl.queue, f)
+	if !cl.running {
+		cl.running = true
+		go cl.drain()
+	}
+	cl.mu.Unlock()
+	return true
 }
 
-// run is the call's loop. It exits once the call has ended and no INVITE
-// of ours still waits for its final response.
-func (cl *call) run() {
-	defer close(cl.done)
-	for f := range cl.ops {
+// drain runs queued closures until the queue is empty, or until the call
+// has ended and no INVITE of ours still waits for its final response; then
+// the call is closed: what is still queued runs once more against the ended
+// call (answering 481 and the like) and post refuses new work.
+func (cl *call) drain() {
+	for {
+		cl.mu.Lock()
+		if len(cl.queue) == 0 {
+			cl.queue = cl.queue[:0]
+			cl.running = false
+			cl.mu.Unlock()
+			return
+		}
+		f := cl.queue[0]
+		cl.queue[0] = nil
+		cl.queue = cl.queue[1:]
+		cl.mu.Unlock()
 		f()
 		if cl.state == stEnded && cl.pendingTx == 0 {
+			cl.mu.Lock()
+			cl.exited = true
+			rest := cl.queue
+			cl.queue = nil
+			cl.running = false
+			cl.mu.Unlock()
+			for _, g := range rest {
+				g()
+			}
+			close(cl.done)
 			return
 		}
 	}

@@ -10,9 +10,11 @@
 // (sanitised: no CR, LF or NUL) cross from one leg to the other. Dialog state
 // (dialog.go) and usage state (leg.go) are separate types.
 //
-// Every call has one goroutine, its loop (call.go), that owns all of its
-// state. SIP handlers, transaction readers, timers and commands post
-// closures to it; nothing else touches a call. The call's life is the pure
+// Every call has one owner, its serial executor (call.go: post and drain),
+// that runs all of its state changes one at a time, in order. SIP handlers,
+// transaction readers, timers and commands post closures to it; nothing else
+// touches a call. The executor's goroutine exists only while work is queued,
+// so an idle connected call costs no goroutine. The call's life is the pure
 // state machine nextCallState (call_state.go).
 //
 // # What the core does (RFC 3261 unless said)

@@ -30,8 +30,8 @@ func (c *Core) onInvite(req *sipx.Request, tx sipx.ServerTransaction) {
 	cl := c.newCall(in)
 	// 100 is ours to send, at once (RFC 3261 §8.2.6.1); it is never relayed.
 	in.tx.Respond(c.response(req, 100, "Trying", nil))
-	// sipgo calls this with its transaction lock held: never block in it.
-	if !tx.OnCancel(func(*sipx.Request) { go cl.post(cl.onCancel) }) {
+	// sipgo calls this with its transaction lock held; post never blocks.
+	if !tx.OnCancel(func(*sipx.Request) { cl.post(cl.onCancel) }) {
 		// cancelled before we could listen: sipgo already answered 487
 		cl.post(cl.onCancel)
 	}
@@ -79,7 +79,7 @@ func (c *Core) newCall(in *inbound) *call {
 		core:    c,
 		id:      newCallID(),
 		created: time.Now(),
-		ops:     make(chan func(), 16),
+		queue:   make([]func(), 0, 4),
 		done:    make(chan struct{}),
 	}
 	cl.log = c.log.With("call_id", cl.id)
@@ -94,7 +94,6 @@ func (c *Core) newCall(in *inbound) *call {
 	c.calls.Store(cl.id, cl)
 	c.legs.Store(a.dlg.key(), a)
 	c.active.Add(1)
-	go cl.run()
 	return cl
 }
 

@@ -109,6 +109,7 @@ func (cl *call) onBResponse(b *leg, res *sipx.Response) {
 		}
 		b.finalGot = true
 		cl.pendingTx--
+		defer func() { b.invReq = nil }() // only CANCEL needed it
 	}
 	if b != cl.b || cl.state == stEnded || b.cancelSent || b.cancelWant {
 		cl.settleAbandoned(b, res)
