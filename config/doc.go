@@ -35,6 +35,7 @@
 //	nats.embedded.data_dir    ./data/nats        TANDEM_NATS_EMBEDDED_DATA_DIR
 //	nats.embedded.users       none               TANDEM_NATS_EMBEDDED_USERS (JSON list)
 //	nats.stream_max_age       24h                TANDEM_NATS_STREAM_MAX_AGE
+//	nats.stream_max_bytes     268435456          TANDEM_NATS_STREAM_MAX_BYTES
 //	nats.stream_replicas      1                  TANDEM_NATS_STREAM_REPLICAS
 //	nats.flush_timeout        5s                 TANDEM_NATS_FLUSH_TIMEOUT
 //	nats.queue_size           8192               TANDEM_NATS_QUEUE_SIZE

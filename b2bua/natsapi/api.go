@@ -159,6 +159,7 @@ func (a *API) ensureStream(ctx context.Context) error {
 		Storage:     jetstream.FileStorage,
 		Retention:   jetstream.LimitsPolicy,
 		MaxAge:      a.cfg.StreamMaxAge,
+		MaxBytes:    a.cfg.StreamMaxBytes,
 		Replicas:    a.cfg.StreamReplicas,
 	})
 	if err != nil {

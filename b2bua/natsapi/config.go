@@ -14,6 +14,11 @@ type Config struct {
 	Embedded EmbeddedConfig `yaml:"embedded"`
 	// StreamMaxAge is how long the events stream keeps an event.
 	StreamMaxAge time.Duration `yaml:"stream_max_age"`
+	// StreamMaxBytes bounds the events stream's size; the oldest events go
+	// first. Every call adds its own subjects, and JetStream keeps an index
+	// entry per subject while its events are kept, so this also bounds the
+	// server's memory.
+	StreamMaxBytes int64 `yaml:"stream_max_bytes"`
 	// StreamReplicas is the number of copies of the events stream kept by a
 	// JetStream cluster (1 with the embedded server).
 	StreamReplicas int `yaml:"stream_replicas"`
@@ -59,6 +64,7 @@ func Defaults() Config {
 			DataDir: "./data/nats",
 		},
 		StreamMaxAge:    24 * time.Hour,
+		StreamMaxBytes:  256 << 20,
 		StreamReplicas:  1,
 		FlushTimeout:    5 * time.Second,
 		QueueSize:       8192,
@@ -76,6 +82,9 @@ func (c Config) withDefaults() Config {
 	d := Defaults()
 	if c.StreamMaxAge <= 0 {
 		c.StreamMaxAge = d.StreamMaxAge
+	}
+	if c.StreamMaxBytes <= 0 {
+		c.StreamMaxBytes = d.StreamMaxBytes
 	}
 	if c.StreamReplicas <= 0 {
 		c.StreamReplicas = d.StreamReplicas
