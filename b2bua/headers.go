@@ -37,6 +37,12 @@ type headerSource interface {
 	Headers() []sipx.Header
 }
 
+// relayedResponse is a response whose headers may cross to the other leg.
+type relayedResponse interface {
+	headerSource
+	GetHeader(name string) sipx.Header
+}
+
 // headerSink is a request or a response.
 type headerSink interface {
 	AppendHeader(sipx.Header)

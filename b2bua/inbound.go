@@ -63,11 +63,8 @@ func (c *Core) response(req *sipx.Request, code int, reason string, body []byte)
 	if len(body) > 0 {
 		res.AppendHeader(sipx.NewHeader("Content-Type", "application/sdp"))
 	}
-	switch code {
-	case 405, 501:
+	if code == 405 || code == 501 {
 		res.AppendHeader(sipx.NewHeader("Allow", allowHeader))
-	case 503:
-		res.AppendHeader(sipx.NewHeader("Retry-After", strconv.Itoa(c.cfg.RetryAfter)))
 	}
 	return res
 }
@@ -75,7 +72,12 @@ func (c *Core) response(req *sipx.Request, code int, reason string, body []byte)
 // reject answers a request the core refuses by itself, counted by code.
 func (c *Core) reject(in *inbound, code int, reason string) {
 	c.metrics.rejected.WithLabelValues(strconv.Itoa(code)).Inc()
-	if err := in.send(c.response(in.req, code, reason, nil)); err != nil {
+	res := c.response(in.req, code, reason, nil)
+	if code == 503 {
+		// our own 503 (draining) says when to come back; a relayed one keeps its own
+		res.AppendHeader(sipx.NewHeader("Retry-After", strconv.Itoa(c.cfg.RetryAfter)))
+	}
+	if err := in.send(res); err != nil {
 		c.log.Debug("b2bua: respond failed", "code", code, "call_id", in.req.CallID().Value(), "error", err)
 	}
 }

@@ -205,7 +205,7 @@ func (cl *call) onNoAnswer() {
 }
 
 // answerA sends a final (or provisional) response to A's INVITE.
-func (cl *call) answerA(code int, reason string, body []byte, copyFrom headerSource) {
+func (cl *call) answerA(code int, reason string, body []byte, copyFrom relayedResponse) {
 	a := cl.a
 	if a.inv.final {
 		return
@@ -216,6 +216,12 @@ func (cl *call) answerA(code int, reason string, body []byte, copyFrom headerSou
 	}
 	if copyFrom != nil {
 		cl.core.headers.copyAllowed(res, copyFrom)
+		if code >= 400 {
+			// when to retry is the failing party's to say (RFC 3261 §20.33)
+			if h := copyFrom.GetHeader("Retry-After"); h != nil {
+				res.AppendHeader(sipx.NewHeader("Retry-After", sanitize(h.Value())))
+			}
+		}
 		if code >= 300 && code < 400 {
 			// A relayed redirect is useless without the Contacts it
 			// points to (RFC 3261 §21.3); they are B's target, not

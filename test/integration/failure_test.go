@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/emiago/sipgo/sip"
 	"github.com/tandem-sip/tandem/events"
 )
 
@@ -27,13 +28,17 @@ func TestCalleeFailure(t *testing.T) {
 			id := callID(t, n, c.CallID())
 			in.Ringing()
 			c.Expect(180, wait)
-			in.Respond(tc.code, tc.reason, nil)
+			var hdrs []sip.Header
+			if tc.code == 503 {
+				hdrs = append(hdrs, sip.NewHeader("Retry-After", "5"))
+			}
+			in.Respond(tc.code, tc.reason, nil, hdrs...)
 			res := c.Expect(tc.code, wait)
 			if res.Reason != tc.reason {
 				t.Errorf("A got reason %q, want B's %q", res.Reason, tc.reason)
 			}
-			if tc.code == 503 && header(res, "Retry-After") == "" {
-				t.Errorf("503 to A without Retry-After")
+			if tc.code == 503 && header(res, "Retry-After") != "5" {
+				t.Errorf("503 to A with Retry-After %q, want B's 5", header(res, "Retry-After"))
 			}
 
 			evs, end := ended(t, n, id)
