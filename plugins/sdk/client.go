@@ -86,6 +86,11 @@ func (c *Client) start(ctx context.Context, fn func(context.Context, *Client) er
 	}
 	// Subscriptions are in place on the server before the plugin counts
 	// as up.
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.opts.commandTimeout)
+		defer cancel()
+	}
 	if err := c.nc.FlushWithContext(ctx); err != nil {
 		return fmt.Errorf("nats flush: %w", err)
 	}
