@@ -44,7 +44,11 @@ type leg struct {
 	cancelWant  bool // CANCEL as soon as a 1xx comes
 	cancelSent  bool
 	finalGot    bool
-	ack         *sipx.Request // the ACK we sent for a 2xx, resent on retransmissions
+	// ackSeq and ackBody describe the last ACK we sent for a 2xx, rebuilt
+	// if that 2xx is retransmitted (keeping the request itself would cost
+	// a kilobyte per call for as long as the call lasts).
+	ackSeq  uint32
+	ackBody []byte
 
 	// ackWait is set while a 2xx we sent on this leg waits for its ACK.
 	ackWait *ackWait

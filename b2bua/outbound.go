@@ -267,21 +267,29 @@ func (cl *call) sendCancel(b *leg) {
 // RFC 3261 §13.2.2.4), with the answer body when we carry a late offer's
 // answer.
 func (cl *call) sendACK(l *leg, res *sipx.Response, body []byte) {
-	ack := l.dlg.requestSeq(sipx.ACK, res.CSeq().SeqNo)
+	l.ackSeq, l.ackBody = res.CSeq().SeqNo, nil
 	if len(body) > 0 {
-		ack.AppendHeader(sipx.NewHeader("Content-Type", "application/sdp"))
-		ack.SetBody(l.origin.rewrite(body))
+		l.ackBody = l.origin.rewrite(body)
 	}
-	l.ack = ack
-	if err := cl.core.stack.WriteACK(ack); err != nil {
+	if err := cl.core.stack.WriteACK(l.buildACK()); err != nil {
 		cl.log.Warn("b2bua: ACK failed", "leg_id", l.id, "error", err)
 	}
 }
 
+// buildACK builds the ACK described by ackSeq and ackBody.
+func (l *leg) buildACK() *sipx.Request {
+	ack := l.dlg.requestSeq(sipx.ACK, l.ackSeq)
+	if len(l.ackBody) > 0 {
+		ack.AppendHeader(sipx.NewHeader("Content-Type", "application/sdp"))
+		ack.SetBody(l.ackBody)
+	}
+	return ack
+}
+
 // resendACK answers a retransmitted 2xx with the same ACK.
 func (cl *call) resendACK(l *leg) {
-	if l.ack != nil {
-		if err := cl.core.stack.WriteACK(l.ack); err != nil {
+	if l.ackSeq != 0 {
+		if err := cl.core.stack.WriteACK(l.buildACK()); err != nil {
 			cl.log.Debug("b2bua: ACK resend failed", "leg_id", l.id, "error", err)
 		}
 	}
