@@ -50,6 +50,12 @@ func (l *hclogger) Log(level hclog.Level, msg string, args ...any) {
 	}
 	attrs = append(attrs, l.args...)
 	attrs = append(attrs, args...)
+	for i := 0; i+1 < len(attrs); i += 2 {
+		// go-plugin's "plugin" is the executable; ours is the plugin's name.
+		if attrs[i] == "plugin" {
+			attrs[i] = "executable"
+		}
+	}
 	l.log.Log(ctx, lv, msg, attrs...)
 }
 
