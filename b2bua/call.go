@@ -18,8 +18,13 @@ type call struct {
 	id    string
 	log   *slog.Logger
 	state callState
-	a, b  *leg
-	bN    int // B legs created (redirects make more)
+	a, b  *leg // b: the answered B leg, or the latest one tried
+	bN    int  // B legs created (forks and redirects make more)
+	allB  []*leg
+
+	forks    []*leg        // B legs whose INVITE is pending: the current attempt
+	queued   []string      // targets still to try one after another (serial forking)
+	failures []forkFailure // final failures of this attempt, for the best response
 
 	created     time.Time
 	connectedAt time.Time
@@ -154,7 +159,9 @@ func (cl *call) finish(by string, code int, reason, outcome string) {
 		cl.log.Error("b2bua: call ending with A unanswered", "reason", reason)
 		cl.a.inv.send(cl.core.response(cl.a.inv.req, 500, "Server Internal Error", nil))
 	}
-	cl.endLeg(cl.b, code, reason)
+	for _, b := range cl.allB {
+		cl.endLeg(b, code, reason)
+	}
 	cl.endLeg(cl.a, code, reason)
 	var dur int64
 	if !cl.connectedAt.IsZero() {

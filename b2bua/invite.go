@@ -2,6 +2,7 @@ package b2bua
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -155,15 +156,31 @@ func (c *Core) route(rr events.RouteRequestV1) RouteResult {
 		case err != nil:
 			c.log.Debug("b2bua: no routing decision from plugins, using config", "call_id", rr.CallID, "error", err)
 		case d.Action == events.RouteForward:
-			if _, perr := sipx.ParseURI(d.Target); perr == nil && d.Target != "" {
-				return RouteResult{Action: "forward", Target: d.Target, By: "plugin"}
+			ts := d.AllTargets()
+			bad := firstBadURI(ts)
+			if bad == "" {
+				return RouteResult{Action: "forward", Target: ts[0], Forks: ts[1:], Serial: d.Serial, By: "plugin"}
 			}
-			c.log.Warn("b2bua: plugin routed to an unparseable target, using config", "call_id", rr.CallID, "target", d.Target)
+			c.log.Warn("b2bua: plugin routed to an unparseable target, using config", "call_id", rr.CallID, "target", bad)
 		case d.Action == events.RouteReject:
 			return RouteResult{Action: "reject", Code: d.Code, Reason: d.Reason, By: "plugin"}
 		}
 	}
 	return matchRoute(c.routes, rr.User, rr.Host)
+}
+
+// firstBadURI returns the first of ts that is not a SIP URI with a host,
+// "" when all are good (and there is at least one).
+func firstBadURI(ts []string) string {
+	if len(ts) == 0 {
+		return "(none)"
+	}
+	for _, t := range ts {
+		if u, err := sipx.ParseURI(t); err != nil || u.Host == "" {
+			return fmt.Sprintf("%q", t)
+		}
+	}
+	return ""
 }
 
 // onRouted acts on the routing decision.
@@ -180,7 +197,7 @@ func (cl *call) onRouted(r RouteResult) {
 		return
 	}
 	cl.transition(inRouteForward)
-	cl.dial(r.Target)
+	cl.dialTargets(append([]string{r.Target}, r.Forks...), !r.Serial)
 }
 
 // onCancel: A cancelled its INVITE. sipgo has answered the CANCEL with 200

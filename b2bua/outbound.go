@@ -11,17 +11,36 @@ import (
 	"github.com/tandem-sip/tandem/events"
 )
 
-// dial creates a B leg towards target and sends its INVITE: a fresh
+// dial calls one target.
+func (cl *call) dial(target string) { cl.dialTargets([]string{target}, true) }
+
+// dialTargets calls several targets: all at once (parallel forking: the
+// first 2xx wins, the others are cancelled) or one after another when the
+// previous one fails (serial, e.g. in q-value order). When every target has
+// failed, A gets the best of their responses (RFC 3261 §16.7).
+func (cl *call) dialTargets(targets []string, parallel bool) {
+	cl.failures = cl.failures[:0]
+	if parallel {
+		for _, t := range targets {
+			cl.startB(t)
+		}
+	} else if len(targets) > 0 {
+		cl.queued = append(cl.queued[:0], targets[1:]...)
+		cl.startB(targets[0])
+	}
+	cl.nextOrFail()
+}
+
+// startB creates a B leg towards target and sends its INVITE: a fresh
 // Call-ID, From-tag, Via and Contact; only the body and allowed headers of
-// A's INVITE cross over.
-func (cl *call) dial(target string) {
+// A's INVITE cross over. A target that cannot be tried is recorded as a
+// failure of the attempt.
+func (cl *call) startB(target string) {
 	c := cl.core
 	ruri, err := sipx.ParseURI(target)
 	if err != nil || ruri.Host == "" {
 		cl.log.Warn("b2bua: bad route target", "target", target, "error", err)
-		cl.transition(inBFailure)
-		cl.answerA(500, "Bad Route Target", nil, nil)
-		cl.finish("core", 500, "bad route target", "failed")
+		cl.failures = append(cl.failures, forkFailure{code: 500, reason: "Bad Route Target", note: "bad route target", byCore: true})
 		return
 	}
 	areq := cl.a.inv.req
@@ -57,18 +76,19 @@ func (cl *call) dial(target string) {
 		req.SetBody(b.origin.rewrite(body))
 	}
 	cl.b = b
+	cl.allB = append(cl.allB, b)
 	c.legs.Store(b.dlg.key(), b)
 	c.outgoing.Store(b.dlg.callID, req.Recipient.String())
 	cl.emit(events.TypeLegCreatedV1, b.id, &events.LegCreatedV1{Side: events.SideB, Target: ruri.String(), SIPCallID: b.dlg.callID})
 	tx, err := c.stack.Request(context.Background(), req)
 	if err != nil {
 		cl.log.Warn("b2bua: INVITE to target failed", "target", target, "error", err)
-		cl.transition(inBFailure)
-		cl.answerA(503, "Service Unavailable", nil, nil)
-		cl.finish("core", 503, "target unreachable", "failed")
+		cl.endLeg(b, 503, "target unreachable")
+		cl.failures = append(cl.failures, forkFailure{code: 503, reason: "Service Unavailable", note: "target unreachable", byCore: true})
 		return
 	}
 	b.invReq = req
+	cl.forks = append(cl.forks, b)
 	cl.pendingTx++
 	// Retransmitted 2xx go to this hook, not to Responses(): resend our ACK.
 	tx.OnRetransmission(func(res *sipx.Response) {
@@ -111,7 +131,7 @@ func (cl *call) onBResponse(b *leg, res *sipx.Response) {
 		cl.pendingTx--
 		defer func() { b.invReq = nil }() // only CANCEL needed it
 	}
-	if b != cl.b || cl.state == stEnded || b.cancelSent || b.cancelWant {
+	if cl.state == stEnded || !cl.isFork(b) || b.cancelSent || b.cancelWant {
 		cl.settleAbandoned(b, res)
 		return
 	}
@@ -123,19 +143,84 @@ func (cl *call) onBResponse(b *leg, res *sipx.Response) {
 	case code < 200:
 		cl.onBProvisional(b, res)
 	case code < 300:
+		cl.removeFork(b)
+		cl.b = b
+		cl.cancelForks() // the first 2xx wins
 		cl.onBAnswer(b, res)
 	case code < 400 && cl.redirects < cl.core.cfg.MaxRedirects && res.Contact() != nil:
 		cl.redirects++
 		target := res.Contact().Address.String()
 		cl.log.Debug("b2bua: following redirect", "code", code, "target", target)
-		cl.transition(inBRedirect)
+		cl.removeFork(b)
 		cl.endLeg(b, code, "redirected")
-		cl.dial(target)
+		if len(cl.forks) == 0 {
+			cl.transition(inBRedirect)
+		}
+		cl.startB(target)
+		cl.nextOrFail()
 	default:
-		cl.transition(inBFailure)
-		cl.answerA(code, res.Reason, nil, res)
-		cl.finish(events.SideB, code, strings.ToLower(reasonPhrase(code)), "failed")
+		cl.removeFork(b)
+		note := strings.ToLower(reasonPhrase(code))
+		cl.failures = append(cl.failures, forkFailure{code: code, reason: res.Reason, res: res, note: note})
+		cl.endLeg(b, code, note)
+		cl.nextOrFail()
 	}
+}
+
+// isFork reports whether b's INVITE belongs to the current attempt.
+func (cl *call) isFork(b *leg) bool {
+	for _, f := range cl.forks {
+		if f == b {
+			return true
+		}
+	}
+	return false
+}
+
+func (cl *call) removeFork(b *leg) {
+	for i, f := range cl.forks {
+		if f == b {
+			cl.forks = append(cl.forks[:i], cl.forks[i+1:]...)
+			return
+		}
+	}
+}
+
+// nextOrFail moves a failed attempt on: the next serial target, or, when
+// nothing is left to wait for, the best failure to A.
+func (cl *call) nextOrFail() {
+	for len(cl.forks) == 0 && len(cl.queued) > 0 {
+		t := cl.queued[0]
+		cl.queued = cl.queued[1:]
+		cl.startB(t)
+	}
+	if len(cl.forks) > 0 || cl.state == stEnded || cl.state == stConnected {
+		return
+	}
+	f := bestFailure(cl.failures)
+	cl.transition(inBFailure)
+	var from relayedResponse
+	if f.res != nil {
+		from = f.res
+	}
+	cl.answerA(f.code, f.reason, nil, from)
+	by := events.SideB
+	if f.byCore {
+		by = "core"
+	}
+	if f.note == "" {
+		f.note = strings.ToLower(reasonPhrase(f.code))
+	}
+	cl.finish(by, f.code, f.note, "failed")
+}
+
+// cancelForks cancels every B INVITE of the attempt still pending.
+func (cl *call) cancelForks() {
+	for _, f := range cl.forks {
+		cl.cancelLeg(f)
+	}
+	cl.forks = cl.forks[:0]
+	cl.queued = nil
 }
 
 // settleAbandoned deals with responses on a B leg the call no longer wants
@@ -226,23 +311,26 @@ func (cl *call) onBGone(b *leg, err error) {
 	}
 	b.finalGot = true
 	cl.pendingTx--
-	if b != cl.b || cl.state == stEnded || b.cancelSent {
+	if cl.state == stEnded || !cl.isFork(b) || b.cancelSent {
 		return
 	}
 	code, reason := 408, "Request Timeout"
 	if !errors.Is(err, sipx.ErrTransactionTimeout) {
 		code, reason = 503, "Service Unavailable"
 	}
-	cl.log.Info("b2bua: target did not answer", "error", err)
-	cl.transition(inBFailure)
-	cl.answerA(code, reason, nil, nil)
-	cl.finish(events.SideB, code, "target timeout", "failed")
+	cl.log.Info("b2bua: target did not answer", "leg_id", b.id, "error", err)
+	cl.removeFork(b)
+	cl.failures = append(cl.failures, forkFailure{code: code, reason: reason, note: "target timeout"})
+	cl.endLeg(b, code, "target timeout")
+	cl.nextOrFail()
 }
 
-// cancelB cancels B's INVITE if it is still pending: at once after a 1xx,
+// cancelB cancels every pending B INVITE.
+func (cl *call) cancelB() { cl.cancelForks() }
+
+// cancelLeg cancels a B INVITE if it is still pending: at once after a 1xx,
 // else as soon as one arrives (RFC 3261 §9.1).
-func (cl *call) cancelB() {
-	b := cl.b
+func (cl *call) cancelLeg(b *leg) {
 	if b == nil || b.finalGot {
 		return
 	}

@@ -17,6 +17,10 @@ type compiledRoute struct {
 type RouteResult struct {
 	Action string // "forward" or "reject"
 	Target string
+	// Forks lists further targets called with Target (parallel, or one
+	// after another with Serial).
+	Forks  []string
+	Serial bool
 	Code   int
 	Reason string
 	By     string // "plugin", "config" or "default"

@@ -1,6 +1,9 @@
 package b2bua
 
-import "testing"
+import (
+	"reflect"
+	"testing"
+)
 
 func TestMatchRoute(t *testing.T) {
 	rules, err := compileRoutes([]Route{
@@ -25,7 +28,7 @@ func TestMatchRoute(t *testing.T) {
 		{"", "", RouteResult{Action: "reject", Code: 404, Reason: "Not Found", By: "default"}},
 	}
 	for _, tt := range tests {
-		if got := matchRoute(rules, tt.user, tt.host); got != tt.want {
+		if got := matchRoute(rules, tt.user, tt.host); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("matchRoute(%q, %q) = %+v, want %+v", tt.user, tt.host, got, tt.want)
 		}
 	}

@@ -24,16 +24,34 @@ const (
 type RouteDecisionV1 struct {
 	Action string `json:"action"`           // "forward", "reject" or "default": RouteForward, RouteReject or RouteDefault
 	Target string `json:"target,omitempty"` // SIP URI, with "forward"
-	Code   int    `json:"code,omitempty"`   // 300-699, with "reject"
-	Reason string `json:"reason,omitempty"`
+	// Targets forks the call, with "forward": every URI is called at once
+	// and the first to answer wins (the others are cancelled), or one after
+	// another with Serial. Target, when set too, is tried first.
+	Targets []string `json:"targets,omitempty"`
+	Serial  bool     `json:"serial,omitempty"` // with Targets: one after another
+	Code    int      `json:"code,omitempty"`   // 300-699, with "reject"
+	Reason  string   `json:"reason,omitempty"`
+}
+
+// AllTargets lists the URIs a "forward" decision calls, in order.
+func (d RouteDecisionV1) AllTargets() []string {
+	if d.Target == "" {
+		return d.Targets
+	}
+	return append([]string{d.Target}, d.Targets...)
 }
 
 // Validate reports whether the decision can be acted on.
 func (d RouteDecisionV1) Validate() error {
 	switch d.Action {
 	case RouteForward:
-		if d.Target == "" {
+		if len(d.AllTargets()) == 0 {
 			return NewError(ErrBadRequest, "forward without target")
+		}
+		for _, t := range d.AllTargets() {
+			if t == "" {
+				return NewError(ErrBadRequest, "forward with an empty target")
+			}
 		}
 	case RouteReject:
 		if d.Code < 300 || d.Code > 699 {
