@@ -14,6 +14,7 @@ type sdpOrigin struct {
 	sessID  uint64
 	version uint64
 	last    []byte // the last body sent, origin excluded, to see changes
+	out     []byte // the last body sent as sent
 }
 
 func newSDPOrigin() sdpOrigin {
@@ -46,6 +47,35 @@ func (o *sdpOrigin) rewrite(body []byte) []byte {
 	out, err := s.Marshal()
 	if err != nil {
 		return body
+	}
+	o.out = out
+	return out
+}
+
+// withDirection returns body with every media's direction set to dir (and
+// no session-level direction), or false when body is not parseable SDP.
+func withDirection(body []byte, dir string) ([]byte, bool) {
+	var s sdp.SessionDescription
+	if len(body) == 0 || s.Unmarshal(body) != nil {
+		return nil, false
+	}
+	s.Attributes = dropDirections(s.Attributes)
+	for _, m := range s.MediaDescriptions {
+		m.Attributes = append(dropDirections(m.Attributes), sdp.Attribute{Key: dir})
+	}
+	out, err := s.Marshal()
+	if err != nil {
+		return nil, false
+	}
+	return out, true
+}
+
+func dropDirections(as []sdp.Attribute) []sdp.Attribute {
+	out := as[:0:0]
+	for _, a := range as {
+		if !isDirection(a.Key) {
+			out = append(out, a)
+		}
 	}
 	return out
 }

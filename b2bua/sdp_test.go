@@ -40,6 +40,30 @@ func TestSDPOriginOpaque(t *testing.T) {
 	}
 }
 
+func TestWithDirection(t *testing.T) {
+	session := strings.Replace(testSDP, "t=0 0\r\n", "t=0 0\r\na=recvonly\r\n", 1)
+	for _, tt := range []struct{ in, dir string }{
+		{testSDP, "sendonly"},
+		{testSDP + "a=sendonly\r\n", "sendrecv"},
+		{session, "inactive"},
+		{testSDP + "m=video 6002 RTP/AVP 96\r\na=recvonly\r\n", "sendonly"},
+	} {
+		out, ok := withDirection([]byte(tt.in), tt.dir)
+		if !ok {
+			t.Fatalf("withDirection(%q) not ok", tt.in)
+		}
+		if got, _ := sdpDirection(out); got != tt.dir {
+			t.Errorf("withDirection(%q, %s) reads back %q:\n%s", tt.in, tt.dir, got, out)
+		}
+		if n := strings.Count(string(out), "a="+tt.dir); n != strings.Count(string(out), "m=") {
+			t.Errorf("want one a=%s per media:\n%s", tt.dir, out)
+		}
+	}
+	if _, ok := withDirection([]byte("garbage"), "sendonly"); ok {
+		t.Error("garbage must not be ok")
+	}
+}
+
 func TestSDPDirection(t *testing.T) {
 	tests := []struct {
 		name, body, want string

@@ -79,18 +79,22 @@ type CallConnectedV1 struct {
 
 func (*CallConnectedV1) Name() string { return "connected" }
 
-// LegHeldV1: the leg's party put the call on hold (sendonly/inactive SDP).
+// LegHeldV1: the leg's party put the call on hold (sendonly/inactive SDP),
+// or Tandem put the leg's party on hold by command.
 type LegHeldV1 struct {
 	Envelope
-	Direction string `json:"direction"` // the SDP direction offered
+	Direction string `json:"direction"`    // the SDP direction offered
+	By        string `json:"by,omitempty"` // "party" (the leg's party offered it) or "command" (offered to it)
 }
 
 func (*LegHeldV1) Name() string { return "leg_held" }
 
-// LegResumedV1: the leg's party took the call off hold.
+// LegResumedV1: the leg's party took the call off hold, or Tandem resumed
+// the leg by command.
 type LegResumedV1 struct {
 	Envelope
 	Direction string `json:"direction"`
+	By        string `json:"by,omitempty"` // "party" or "command", as in LegHeldV1
 }
 
 func (*LegResumedV1) Name() string { return "leg_resumed" }
