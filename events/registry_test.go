@@ -52,8 +52,8 @@ func TestRegistryEvents(t *testing.T) {
 			t.Errorf("%s: name %q does not make one subject token: %s", s.Type, ev.Name(), subj)
 		}
 	}
-	if n != 10 {
-		t.Errorf("%d events in Registry, want 10", n)
+	if n != 12 {
+		t.Errorf("%d events in Registry, want 12", n)
 	}
 }
 
@@ -101,7 +101,9 @@ func TestRegistryTypes(t *testing.T) {
 // and reply carries the request id.
 func TestRegistryCommandsAndDecisions(t *testing.T) {
 	type pair struct{ req, ans int }
-	cmds := map[string]*pair{events.VerbCallsList: {}, events.VerbCallsGet: {}, events.VerbCallsHangup: {}}
+	cmds := map[string]*pair{events.VerbCallsList: {}, events.VerbCallsGet: {}, events.VerbCallsHangup: {},
+		events.VerbLegsHold: {}, events.VerbLegsResume: {}, events.VerbLegsDTMF: {}, events.VerbLegsRequest: {},
+		events.VerbLegsHangup: {}, events.VerbCallsClaim: {}, events.VerbCallsRelease: {}}
 	decides := map[string]*pair{strings.TrimPrefix(events.DecideRoute, events.DecidePrefix+"."): {}}
 	for _, s := range events.Registry {
 		var p *pair
