@@ -36,7 +36,8 @@ type call struct {
 	exited  bool          // the call is over; post refuses work
 	done    chan struct{} // closed when the call is over
 
-	pendingTx int // our INVITE transactions not yet finally answered
+	claim     claim // the call's controller, if any
+	pendingTx int   // our INVITE transactions not yet finally answered
 	noAnswer  *time.Timer
 	redirects int
 	offer     *offerTx // the re-INVITE or UPDATE being relayed, if any
@@ -159,6 +160,7 @@ func (cl *call) finish(by string, code int, reason, outcome string) {
 		cl.log.Error("b2bua: call ending with A unanswered", "reason", reason)
 		cl.a.inv.send(cl.core.response(cl.a.inv.req, 500, "Server Internal Error", nil))
 	}
+	cl.releaseClaim(events.ReleasedCallEnded)
 	for _, b := range cl.allB {
 		cl.endLeg(b, code, reason)
 	}

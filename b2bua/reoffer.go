@@ -13,8 +13,9 @@ import (
 const maxGlareRetries = 2
 
 // offerTx is a re-INVITE or UPDATE from one party being relayed to the
-// other. At most one runs per call: a second one from either side is glare
-// and gets 491.
+// other, or one Tandem makes itself (from and in nil, done set: hold and
+// resume by command). At most one runs per call: a second one from either
+// side is glare and gets 491.
 type offerTx struct {
 	from, to *leg
 	in       *inbound
@@ -22,7 +23,13 @@ type offerTx struct {
 	body     []byte
 	tries    int
 	retry    *time.Timer
+	// done reports the outcome of a local offer: the peer's final code (or
+	// CodeTimeout) and reason.
+	done func(code int, reason string)
 }
+
+// local reports whether Tandem made the offer itself.
+func (o *offerTx) local() bool { return o.in == nil }
 
 // onReinvite relays a re-INVITE (hold, resume, codec change).
 func (cl *call) onReinvite(x *leg, in *inbound) {
@@ -83,14 +90,18 @@ func (cl *call) sendOffer(o *offerTx) {
 	c := cl.core
 	y := o.to
 	req := y.dlg.request(o.method)
-	if mf := o.in.req.MaxForwards(); mf != nil {
-		req.ReplaceHeader(newMaxForwards(mf.Val() - 1))
-	}
 	req.AppendHeader(&y.contact)
 	req.AppendHeader(sipx.NewHeader("Allow", allowHeader))
-	c.headers.copyAllowed(req, o.in.req)
+	ctype := "application/sdp"
+	if !o.local() {
+		if mf := o.in.req.MaxForwards(); mf != nil {
+			req.ReplaceHeader(newMaxForwards(mf.Val() - 1))
+		}
+		c.headers.copyAllowed(req, o.in.req)
+		ctype = contentType(o.in.req)
+	}
 	if len(o.body) > 0 {
-		req.AppendHeader(sipx.NewHeader("Content-Type", contentType(o.in.req)))
+		req.AppendHeader(sipx.NewHeader("Content-Type", ctype))
 		req.SetBody(y.origin.rewrite(o.body))
 	}
 	tx, err := c.stack.Request(context.Background(), req)
@@ -161,6 +172,12 @@ func (cl *call) onOfferResponse(o *offerTx, res *sipx.Response) {
 	if o.method == sipx.INVITE && hadOffer {
 		cl.sendACK(y, res, nil)
 	}
+	if o.local() {
+		cl.offer = nil
+		cl.noteHoldBy(y, o.body, "command")
+		o.done(code, res.Reason)
+		return
+	}
 	var body []byte
 	if len(res.Body()) > 0 {
 		body = x.origin.rewrite(res.Body())
@@ -178,12 +195,13 @@ func (cl *call) onOfferResponse(o *offerTx, res *sipx.Response) {
 		cl.awaitACK(x, o.in.req.CSeq().SeqNo, resX, o.in.tx, onACK)
 	}
 	if hadOffer {
-		cl.noteHold(x, o.body)
+		cl.noteHoldBy(x, o.body, "party")
 	}
 }
 
-// noteHold announces hold and resume from the direction a party offered.
-func (cl *call) noteHold(x *leg, offer []byte) {
+// noteHoldBy announces hold and resume from the direction offered on leg
+// x: by its party ("party"), or by Tandem to it ("command").
+func (cl *call) noteHoldBy(x *leg, offer []byte, by string) {
 	dir, ok := sdpDirection(offer)
 	if !ok {
 		return
@@ -191,10 +209,10 @@ func (cl *call) noteHold(x *leg, offer []byte) {
 	switch held := isHold(dir); {
 	case held && !x.held:
 		x.held = true
-		cl.emit(events.TypeLegHeldV1, x.id, &events.LegHeldV1{Direction: dir})
+		cl.emit(events.TypeLegHeldV1, x.id, &events.LegHeldV1{Direction: dir, By: by})
 	case !held && x.held:
 		x.held = false
-		cl.emit(events.TypeLegResumedV1, x.id, &events.LegResumedV1{Direction: dir})
+		cl.emit(events.TypeLegResumedV1, x.id, &events.LegResumedV1{Direction: dir, By: by})
 	}
 }
 
@@ -209,14 +227,25 @@ func (cl *call) offerFailed(o *offerTx, code int, reason string) {
 	c := cl.core
 	scope := Classify(string(o.method), code)
 	c.metrics.midcall.WithLabelValues(scope.String()).Inc()
+	if o.local() {
+		o.done(code, reason)
+	}
 	if scope == ScopeTransaction {
-		o.in.send(c.response(o.in.req, code, reason, nil))
+		if !o.local() {
+			o.in.send(c.response(o.in.req, code, reason, nil))
+		}
 		return
 	}
 	cl.log.Info("b2bua: peer dialog failed, ending call", "leg_id", o.to.id, "method", o.method, "code", code, "scope", scope)
-	o.in.send(c.response(o.in.req, 500, "Peer Dialog Failed", nil))
+	if !o.local() {
+		o.in.send(c.response(o.in.req, 500, "Peer Dialog Failed", nil))
+	}
 	cl.transition(inBye)
-	cl.sendBye(o.from)
+	if o.local() {
+		cl.sendBye(o.to.other())
+	} else {
+		cl.sendBye(o.from)
+	}
 	if scope == ScopeUsage && code != 481 {
 		cl.sendBye(o.to)
 	}
