@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -36,8 +37,10 @@ const commandWorkers = 64
 var commandVerbs = []string{events.VerbCallsList, events.VerbCallsGet, events.VerbCallsHangup}
 
 // ServeCommands answers the call commands (events.VerbCallsList,
-// VerbCallsGet, VerbCallsHangup) on events.CommandSubject(verb), in queue
-// group events.CommandQueue, and on events.NodeCommandSubject(node, verb).
+// VerbCallsGet, VerbCallsHangup, and the control verbs VerbLegsHold ...
+// VerbCallsRelease when core also implements LegController) on
+// events.CommandSubject(verb), in queue group events.CommandQueue, and on
+// events.NodeCommandSubject(node, verb).
 // It returns once the subscriptions are in place on the server, and
 // unsubscribes when ctx ends (requests already delivered are answered
 // with ErrUnavailable). A reply is remembered by request_id for
@@ -59,7 +62,11 @@ func (a *API) ServeCommands(ctx context.Context, core CallController) error {
 			}
 		}
 	}
-	for _, verb := range commandVerbs {
+	verbs := commandVerbs
+	if _, ok := core.(LegController); ok {
+		verbs = append(slices.Clip(verbs), controlVerbs...)
+	}
+	for _, verb := range verbs {
 		for _, subj := range []string{events.CommandSubject(verb), events.NodeCommandSubject(a.node, verb)} {
 			sub, err := a.nc.QueueSubscribe(subj, events.CommandQueue, func(m *nats.Msg) { s.dispatch(verb, m) })
 			if err != nil {
@@ -212,6 +219,9 @@ func (s *commandServer) decode(verb string, data []byte) (reqID, callID string, 
 			return events.CallsHangupReplyV1{Reply: events.Reply{RequestID: req.RequestID}}, nil
 		}, nil
 	}
+	if reqID, callID, run, bad, ok := s.decodeControl(verb, data); ok {
+		return reqID, callID, run, bad
+	}
 	return "", "", nil, events.NewError(events.ErrBadRequest, "unknown verb %q", verb)
 }
 
@@ -258,6 +268,9 @@ func errorReply(verb, reqID string, e *events.Error) any {
 		return events.CallsGetReplyV1{Reply: r}
 	case events.VerbCallsHangup:
 		return events.CallsHangupReplyV1{Reply: r}
+	}
+	if rep := controlErrorReply(verb, r); rep != nil {
+		return rep
 	}
 	return r
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -94,7 +95,7 @@ func TestRouteRejectAndDefault(t *testing.T) {
 		req := routeRequest()
 		req.User = user
 		d, err := e.api.Route(ctxT(t, 5*time.Second), req)
-		if err != nil || d != want {
+		if err != nil || !reflect.DeepEqual(d, want) {
 			t.Errorf("Route(%s) = %+v, %v; want %+v", user, d, err, want)
 		}
 	}
