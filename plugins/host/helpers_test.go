@@ -162,7 +162,7 @@ func builtins(extra host.Registry) host.Registry {
 func fast(list ...host.PluginConfig) host.Config {
 	c := host.Defaults()
 	c.HealthInterval = 50 * time.Millisecond
-	c.HealthTimeout = 500 * time.Millisecond
+	c.HealthTimeout = 2 * time.Second // generous: a loaded CI machine must not look like a hang
 	c.RestartBackoff = 20 * time.Millisecond
 	c.RestartBackoffMax = 200 * time.Millisecond
 	c.List = list

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -142,5 +143,47 @@ func TestShutdownStopsProcess(t *testing.T) {
 	}
 	if _, err := e.route("9"); err == nil {
 		t.Error("a decision was answered after Shutdown")
+	}
+}
+
+// The grant the host makes is what the server enforces: a plugin's user
+// cannot forge events or read another plugin's inbox.
+func TestGrantEnforced(t *testing.T) {
+	e := start(t, fast(processPlugin(t)), builtins(nil))
+	users := e.host.Users()
+	if len(users) != 1 || users[0].User != "plugin-router" {
+		t.Fatalf("users %v", users)
+	}
+	g := users[0]
+	denied := make(chan error, 4)
+	nc, err := nats.Connect(e.api.ClientURL(), nats.UserInfo(g.User, g.Password), nats.CustomInboxPrefix(g.InboxPrefix),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { denied <- err }))
+	if err != nil {
+		t.Fatalf("connect as %s: %v", g.User, err)
+	}
+	defer nc.Close()
+	for _, try := range []struct {
+		op, subject string
+		do          func() error
+	}{
+		{"Publish", "tandem.v1.evt.node-1.call.c1.ended", func() error {
+			return nc.Publish("tandem.v1.evt.node-1.call.c1.ended", []byte("{}"))
+		}},
+		{"Subscription", "_INBOX_other.>", func() error {
+			_, err := nc.Subscribe("_INBOX_other.>", func(*nats.Msg) {})
+			return err
+		}},
+	} {
+		if err := try.do(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-denied:
+			if !errors.Is(err, nats.ErrPermissionViolation) || !strings.Contains(err.Error(), try.subject) {
+				t.Errorf("%s %s: %v, want a permission violation", try.op, try.subject, err)
+			}
+		case <-time.After(wait):
+			t.Errorf("%s %s was allowed", try.op, try.subject)
+		}
 	}
 }
