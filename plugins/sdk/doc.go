@@ -59,6 +59,13 @@
 // Commands carry a request id (generated when empty) and are idempotent: to
 // retry safely, set RequestID and send the same request again.
 //
+// Call control: HoldLeg, ResumeLeg, SendDTMF, SendRequest (an in-dialog
+// NOTIFY, INFO, OPTIONS... returning the party's final response) and
+// HangupLeg act on one leg; ClaimCall makes the plugin a call's controller
+// (one per call; the others are refused with events.ErrConflict) until it
+// lapses or ReleaseCall. These methods send Client.Controller, the
+// plugin's name unless WithController says otherwise.
+//
 // # Decisions
 //
 // Client.HandleRoute (and Handle for any Decision) answers a decision the

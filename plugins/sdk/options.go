@@ -24,6 +24,7 @@ type Option func(*options)
 type options struct {
 	name            string
 	node            string
+	controller      string
 	log             *slog.Logger
 	config          json.RawMessage
 	decisionTimeout time.Duration
