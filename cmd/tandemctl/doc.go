@@ -9,6 +9,12 @@
 //	tandemctl calls list                          # table of a node's calls
 //	tandemctl calls show CALL_ID                  # one call, both legs in detail
 //	tandemctl calls hangup CALL_ID [--cause 486] [--reason TEXT]
+//	tandemctl calls claim CALL_ID --controller NAME [--ttl 30s]   # claim again to renew
+//	tandemctl calls release CALL_ID --controller NAME
+//	tandemctl legs hold|resume LEG_ID                # re-INVITE sendonly / sendrecv
+//	tandemctl legs dtmf LEG_ID DIGITS [--method info|rfc4733] [--duration 250ms]
+//	tandemctl legs request LEG_ID METHOD [--header 'Name: value']... [--content-type T] [--body TEXT|@FILE]
+//	tandemctl legs hangup LEG_ID [--cause 486] [--reason TEXT]
 //	tandemctl events watch [--call ID] [--type leg_ended,ended] [--from-start] [--count N]
 //	tandemctl version
 //
@@ -30,6 +36,10 @@
 //	--request-id ID     the request_id of the command (default a fresh one each run);
 //	                    the core answers a repeated id with its first answer, so a retry
 //	                    with the same id after a timeout never hangs up twice
+//	--controller NAME   the controller the call control commands (legs ..., calls claim,
+//	                    calls release) act as; default $TANDEM_CONTROLLER. A call claimed
+//	                    by a controller refuses the others (and no controller) with
+//	                    conflict (code 4)
 //
 // A command's error reply is printed to stderr with its name and code, e.g.
 //
@@ -57,8 +67,12 @@
 // once. The watch runs until interrupted, or until --count events were
 // printed; a line on stderr says when it is subscribed.
 //
+// legs request prints the final response of the leg's party ("leg l2:
+// NOTIFY answered 489 Bad Event") and exits 0 whatever its code: the
+// command did its job. The METHOD is upper-cased; INVITE, ACK, BYE, CANCEL,
+// PRACK, UPDATE and REGISTER are refused (the other commands do those).
+//
 // Commands the core does not offer yet (calls originate, bridge, unbridge,
-// hold, resume, transfer) are reserved: they exit 2 saying so. They are
-// added in calls.go and main.go's command list when events defines their
-// verbs.
+// transfer) are reserved: they exit 2 saying so. They are added in a
+// function and main.go's command list when events defines their verbs.
 package main

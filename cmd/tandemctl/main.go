@@ -47,10 +47,9 @@ type command struct {
 
 // commands lists every command in the order usage shows them.
 //
-// originate, bridge and the other call-control commands of DESIGN.md go here
-// (a calls.go function and one line each) once the core serves their verbs;
-// events/subjects.go defines only calls.list, calls.get and calls.hangup
-// today. The reserved names answer with a usage error that says so.
+// originate, bridge and the other call-control commands of DESIGN.md still
+// to come go here (a function and one line each) once the core serves their
+// verbs. The reserved names answer with a usage error that says so.
 //
 // It is filled in init: the commands' usage refers back to it.
 var commands []command
@@ -60,24 +59,37 @@ func init() {
 		{"calls list", "", "list the calls of a node", callsList},
 		{"calls show", "CALL_ID", "show one call with its legs", callsShow},
 		{"calls hangup", "CALL_ID", "end a call", callsHangup},
+		{"calls claim", "CALL_ID", "become the call's controller (--controller NAME, --ttl D); claim again to renew", callsClaim},
+		{"calls release", "CALL_ID", "give up the claim of --controller NAME", callsRelease},
+		{"legs hold", "LEG_ID", "put a leg on hold (sendonly re-INVITE)", legsHold},
+		{"legs resume", "LEG_ID", "take a leg off hold (sendrecv re-INVITE)", legsResume},
+		{"legs dtmf", "LEG_ID DIGITS", "send DTMF digits to a leg (--method info|rfc4733)", legsDTMF},
+		{"legs request", "LEG_ID METHOD", "send an in-dialog request (NOTIFY, INFO, OPTIONS...) and print the answer", legsRequest},
+		{"legs hangup", "LEG_ID", "end one leg", legsHangup},
 		{"events watch", "", "print events as they happen (or from the stream's start)", eventsWatch},
 		{"version", "", "print tandemctl's version", version},
 	}
 }
 
 // reserved are commands the NATS API does not offer yet.
-var reserved = []string{"calls originate", "calls bridge", "calls unbridge", "calls transfer", "calls hold", "calls resume"}
+var reserved = []string{"calls originate", "calls bridge", "calls unbridge", "calls transfer"}
+
+// moved names the command to use instead of a plausible wrong one.
+var moved = map[string]string{
+	"calls hold": "legs hold LEG_ID", "calls resume": "legs resume LEG_ID", "calls dtmf": "legs dtmf LEG_ID DIGITS",
+}
 
 // globals are the flags every command takes, before or after its name.
 type globals struct {
-	url       string
-	creds     string
-	user      string
-	password  string
-	node      string
-	json      bool
-	timeout   time.Duration
-	requestID string
+	url        string
+	creds      string
+	user       string
+	password   string
+	node       string
+	json       bool
+	timeout    time.Duration
+	requestID  string
+	controller string
 }
 
 // register adds the global flags to fs, bound to g; values already parsed
@@ -91,6 +103,7 @@ func (g *globals) register(fs *flag.FlagSet) {
 	fs.BoolVar(&g.json, "json", g.json, "machine output: replies and events as JSON, one per line")
 	fs.DurationVar(&g.timeout, "timeout", g.timeout, "how long to wait for the connection and for each reply (a `duration`)")
 	fs.StringVar(&g.requestID, "request-id", g.requestID, "the command's request_id: repeat an `id` to retry idempotently (default a fresh one)")
+	fs.StringVar(&g.controller, "controller", g.controller, "act as this controller (`name`) on claimed calls; calls claim and release need one (default $TANDEM_CONTROLLER)")
 	// Help shows the built-in defaults, never a value given earlier on the
 	// command line (a password, say).
 	fs.VisitAll(func(f *flag.Flag) {
@@ -99,7 +112,7 @@ func (g *globals) register(fs *flag.FlagSet) {
 			f.DefValue = "false"
 		case "timeout":
 			f.DefValue = defaultTimeout.String()
-		case "nats", "creds", "user", "password", "node", "request-id":
+		case "nats", "creds", "user", "password", "node", "request-id", "controller":
 			f.DefValue = ""
 		}
 	})
@@ -159,7 +172,10 @@ func findCommand(args []string) (*command, int) {
 
 func (a *app) unknownCommand(args []string) error {
 	if len(args) >= 2 && slices.Contains(reserved, args[0]+" "+args[1]) {
-		return usageErrorf("%s %s: the core does not offer this command yet (the NATS API has calls.list, calls.get and calls.hangup)", args[0], args[1])
+		return usageErrorf("%s %s: the core does not offer this command yet", args[0], args[1])
+	}
+	if len(args) >= 2 && moved[args[0]+" "+args[1]] != "" {
+		return usageErrorf("unknown command %q: use %s", args[0]+" "+args[1], moved[args[0]+" "+args[1]])
 	}
 	var group []string
 	for _, c := range commands {
@@ -181,12 +197,16 @@ func (a *app) usage(fs *flag.FlagSet) {
 	w := a.stderr
 	fmt.Fprintf(w, "tandemctl: operator CLI of Tandem over NATS (API %s)\n\n", events.Prefix)
 	fmt.Fprintf(w, "usage: tandemctl [global flags] COMMAND [flags] [args]\n\ncommands:\n")
+	width := 0
+	for _, c := range commands {
+		width = max(width, len(c.path)+1+len(c.args))
+	}
 	for _, c := range commands {
 		name := c.path
 		if c.args != "" {
 			name += " " + c.args
 		}
-		fmt.Fprintf(w, "  %-22s %s\n", name, c.summary)
+		fmt.Fprintf(w, "  %-*s %s\n", width, name, c.summary)
 	}
 	fmt.Fprintf(w, "\nglobal flags (also accepted after COMMAND):\n")
 	fs.PrintDefaults()
