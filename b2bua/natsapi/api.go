@@ -37,6 +37,7 @@ type API struct {
 	closedCh chan struct{} // closed by the connection's ClosedHandler
 	pub      *publisher
 
+	answers *answers // the decision requests' inbox
 	replies *replies
 	cmdSem  chan struct{} // a slot per running command worker
 	closing atomic.Bool   // set by Close; commands then answer ErrUnavailable
@@ -134,6 +135,9 @@ func Start(ctx context.Context, cfg Config, node string, log *slog.Logger, reg p
 	)
 	if err == nil {
 		err = a.ensureStream(ctx)
+	}
+	if err == nil {
+		a.answers, err = newAnswers(a.nc)
 	}
 	if err != nil {
 		a.nc.Close()

@@ -200,7 +200,8 @@ func TestRouteInvalidAnswers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			req := routeRequest()
 			req.User = tt.name
-			d, err := e.api.Route(ctxT(t, 5*time.Second), req)
+			// Route waits for a valid answer until the deadline.
+			d, err := e.api.Route(ctxT(t, 100*time.Millisecond), req)
 			if !errors.Is(err, natsapi.ErrInvalidDecision) {
 				t.Fatalf("Route = %+v, %v; want ErrInvalidDecision", d, err)
 			}
@@ -208,5 +209,41 @@ func TestRouteInvalidAnswers(t *testing.T) {
 	}
 	if n := metric(t, e.reg, "tandem_nats_decisions_total", "outcome", "invalid"); n != float64(len(tests)) {
 		t.Errorf("decisions{invalid} = %v, want %d", n, len(tests))
+	}
+	if n := metric(t, e.reg, "tandem_nats_decision_invalid_answers_total", "decision", "route"); n != float64(len(tests)) {
+		t.Errorf("invalid answers = %v, want %d", n, len(tests))
+	}
+}
+
+// Two plugins answer: the first answer is garbage, the second valid. The
+// first valid answer wins; the garbage is rejected and logged.
+func TestRouteFirstValidAnswerWins(t *testing.T) {
+	e := startAPI(t)
+	garbageSent := make(chan struct{})
+	bad, good := connect(t, e.api.ClientURL()), connect(t, e.api.ClientURL())
+	if _, err := bad.QueueSubscribe(events.DecideRoute, "bad", func(m *nats.Msg) {
+		_ = m.Respond([]byte(`{"action":"teleport"}`))
+		_ = bad.Flush()
+		close(garbageSent)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	answerRoutes(t, good, func(events.RouteRequestV1) []byte {
+		<-garbageSent // the garbage is on its way first
+		data, _ := json.Marshal(events.RouteDecisionV1{Action: events.RouteForward, Target: "sip:good@x"})
+		return data
+	})
+	if err := bad.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.api.Route(ctxT(t, 5*time.Second), routeRequest())
+	if err != nil || d.Target != "sip:good@x" {
+		t.Fatalf("Route = %+v, %v; want the valid answer", d, err)
+	}
+	if n := metric(t, e.reg, "tandem_nats_decision_invalid_answers_total", "decision", "route"); n != 1 {
+		t.Errorf("invalid answers = %v, want 1", n)
+	}
+	if !e.logs.contains("natsapi: invalid route decision rejected") {
+		t.Error("the garbage answer was not logged")
 	}
 }

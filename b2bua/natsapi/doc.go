@@ -54,10 +54,15 @@
 // # Decisions
 //
 // Route asks events.DecideRoute with a RouteRequestV1 and returns the
-// first answer as RouteDecisionV1. It never waits past ctx's deadline. When
-// no plugin answers in time or none listens the error wraps ErrNoDecision;
-// an undecodable or invalid (RouteDecisionV1.Validate) answer gives
-// ErrInvalidDecision. The core then uses its configured routes.
+// first valid answer as RouteDecisionV1: every plugin that handles the
+// decision may answer (one instance of each, by queue group), and an
+// undecodable or invalid (RouteDecisionV1.Validate) answer is logged,
+// counted (tandem_nats_decision_invalid_answers_total) and passed over for
+// a later one. The answers come in on one wildcard inbox subscription of
+// the API's, a channel per request. Route never waits past ctx's deadline.
+// When no plugin answers in time or none listens the error wraps
+// ErrNoDecision; when only invalid answers came, ErrInvalidDecision. The
+// core then uses its configured routes.
 //
 // # Commands
 //
@@ -86,6 +91,7 @@
 // {reason}, tandem_nats_event_publish_retries_total,
 // tandem_nats_events_queued, tandem_nats_decisions_total{decision,outcome}
 // (outcome answered, timeout, no_responders, invalid or error),
-// tandem_nats_decision_latency_seconds{decision} and
+// tandem_nats_decision_latency_seconds{decision},
+// tandem_nats_decision_invalid_answers_total{decision} and
 // tandem_nats_commands_total{verb,result}.
 package natsapi

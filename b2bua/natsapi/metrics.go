@@ -33,7 +33,10 @@ type metrics struct {
 	queued        prometheus.Gauge
 	decisions     *prometheus.CounterVec // by decision and outcome
 	decideLatency *prometheus.HistogramVec
-	commands      *prometheus.CounterVec // by verb and result
+	// invalidAnswers counts answers rejected as invalid, by decision (one
+	// request may get several).
+	invalidAnswers *prometheus.CounterVec
+	commands       *prometheus.CounterVec // by verb and result
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -63,6 +66,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Help:    "Time from a decision request to its answer or failure.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 13), // 0.5 ms .. 2 s
 		}, []string{"decision"}),
+		invalidAnswers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "tandem", Subsystem: "nats", Name: "decision_invalid_answers_total",
+			Help: "Answers to decision requests rejected as undecodable or invalid, by decision.",
+		}, []string{"decision"}),
 		commands: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "tandem", Subsystem: "nats", Name: "commands_total",
 			Help: "Commands served, by verb and result (ok, replayed or an error name).",
@@ -74,6 +81,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	for _, o := range []string{outcomeAnswered, outcomeTimeout, outcomeNoResponders, outcomeInvalid, outcomeError} {
 		m.decisions.WithLabelValues(decisionRoute, o)
 	}
+	m.invalidAnswers.WithLabelValues(decisionRoute)
 	if reg == nil {
 		return m, nil
 	}
@@ -84,6 +92,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.queued = register(reg, m.queued, &err)
 	m.decisions = register(reg, m.decisions, &err)
 	m.decideLatency = register(reg, m.decideLatency, &err)
+	m.invalidAnswers = register(reg, m.invalidAnswers, &err)
 	m.commands = register(reg, m.commands, &err)
 	if err != nil {
 		return nil, fmt.Errorf("natsapi: metrics: %w", err)

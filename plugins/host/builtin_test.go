@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 
@@ -96,16 +97,28 @@ var garbage = sdk.Plugin{Name: "garbage", Start: func(_ context.Context, c *sdk.
 	return err
 }}
 
-// A garbage answer is rejected and logged by the core; the core then uses
-// its configuration.
+// A garbage answer does not keep another plugin's valid answer from
+// winning (natsapi's TestRouteFirstValidAnswerWins orders them); alone, it
+// is rejected and logged and the core uses its configuration.
 func TestGarbageAnswerRejected(t *testing.T) {
-	e := start(t, fast(host.PluginConfig{Name: "garbage", Kind: host.KindBuiltin, Decisions: []string{"route"}}),
+	e := start(t, fast(
+		host.PluginConfig{Name: "garbage", Kind: host.KindBuiltin, Decisions: []string{"route"}},
+		host.PluginConfig{Name: "router", Kind: host.KindBuiltin, App: "prefixrouter", Decisions: []string{"route"}, Config: routeConfig},
+	), builtins(host.Registry{"garbage": garbage}))
+	e.mustRoute("9123", "sip:123@10.0.0.9")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := e.host.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	alone := start(t, fast(host.PluginConfig{Name: "garbage", Kind: host.KindBuiltin, Decisions: []string{"route"}}),
 		builtins(host.Registry{"garbage": garbage}))
-	_, err := e.route("1")
-	if !errors.Is(err, natsapi.ErrInvalidDecision) {
+	rctx, rcancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer rcancel()
+	if _, err := alone.api.Route(rctx, events.RouteRequestV1{User: "9123"}); !errors.Is(err, natsapi.ErrInvalidDecision) {
 		t.Fatalf("route = %v, want ErrInvalidDecision", err)
 	}
-	if !e.logs.contains("natsapi: undecodable route decision") {
+	if !alone.logs.contains("natsapi: invalid route decision rejected") {
 		t.Error("the rejected answer was not logged")
 	}
 }
