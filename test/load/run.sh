@@ -24,7 +24,8 @@
 # Everything listens on 127.0.0.1: SIPp UAS on UAS_PORT (5090), tandem SIP on
 # SIP_PORT (5060, UDP+TCP), tandem HTTP on HTTP_PORT (8080), SIPp UAC on
 # UAC_PORT (5070). Every process is started here and killed on exit.
-# Work files and logs go to OUT (default: a new /tmp/tandem-load.* dir).
+# Work files and logs go to OUT (default: a new /tmp/tandem-load.* dir); the
+# JetStream data dirs are removed at exit unless KEEP_NATS=1.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,6 +35,7 @@ scen=$root/test/sipp
 
 QUICK=${QUICK:-0}
 BASELINE_ONLY=${BASELINE_ONLY:-0}
+KEEP_NATS=${KEEP_NATS:-0}
 if [[ $QUICK == 1 ]]; then
 	DURATION=${DURATION:-10}
 	RATES=${RATES:-"500 1000 2000 3000 4000 6000"}
@@ -98,6 +100,8 @@ cleanup() {
 		kill -KILL "$tandem_pid" 2>/dev/null || true
 	fi
 	wait 2>/dev/null || true
+	# JetStream data: hundreds of MB per run, of no use afterwards.
+	[[ $KEEP_NATS == 1 ]] || rm -rf "$OUT"/nats-*
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
