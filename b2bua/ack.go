@@ -36,6 +36,7 @@ func (cl *call) retransmit2xx(l *leg, w *ackWait) {
 			w.onACK(nil) // complete the other leg's handshake before its BYE
 		}
 		cl.hangupConnected("core", "no ACK")
+		w.runThen() // the commands see the call ended
 		return
 	}
 	if l.dlg.transport != "TCP" {
@@ -68,6 +69,7 @@ func (cl *call) onAck(l *leg, req *sipx.Request) {
 	if w.next != nil {
 		cl.startOffer(w.nextFrom, w.next, w.nextMethod)
 	}
+	w.runThen()
 }
 
 // settled stands for an INVITE that has been answered and acknowledged, so
@@ -77,6 +79,15 @@ var settled = func() *inbound {
 	close(in.done)
 	return in
 }()
+
+// runThen runs the commands that waited for this ACK.
+func (w *ackWait) runThen() {
+	then := w.then
+	w.then = nil
+	for _, f := range then {
+		f()
+	}
+}
 
 // dropNext answers the offer that waited for this ACK: the leg is over.
 func (w *ackWait) dropNext(c *Core) {

@@ -137,10 +137,12 @@ func (cl *call) endLeg(l *leg, code int, reason string) {
 	if l.ackWait != nil && l.ackWait.timer != nil {
 		l.ackWait.timer.Stop()
 	}
-	if l.ackWait != nil {
-		l.ackWait.dropNext(cl.core)
-	}
+	w := l.ackWait
 	l.ackWait = nil
+	if w != nil {
+		w.dropNext(cl.core)
+		w.runThen() // the commands see the leg ended
+	}
 	cl.core.legs.Delete(l.dlg.key())
 	if l.side == events.SideB {
 		cl.core.outgoing.Delete(l.dlg.callID)
@@ -159,6 +161,10 @@ func (cl *call) finish(by string, code int, reason, outcome string) {
 		// every path answers A before finishing; this is the safety net
 		cl.log.Error("b2bua: call ending with A unanswered", "reason", reason)
 		cl.a.inv.send(cl.core.response(cl.a.inv.req, 500, "Server Internal Error", nil))
+	}
+	if o := cl.offer; o != nil && o.local() {
+		cl.offer = nil
+		o.done(CodeTimeout, "call ended")
 	}
 	cl.releaseClaim(events.ReleasedCallEnded)
 	for _, b := range cl.allB {

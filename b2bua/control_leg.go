@@ -89,6 +89,19 @@ func (c *Core) HoldLeg(ctx context.Context, legID, controller string, hold bool)
 		dir = "sendonly"
 	}
 	return c.withLeg(ctx, legID, controller, func(cl *call, l *leg, reply func(error)) {
+		cl.holdLeg(l, dir, reply)
+	})
+}
+
+// holdLeg offers dir to l's party; a 2xx still waiting for its ACK (the
+// call was just answered or re-INVITEd) delays it until that ACK.
+func (cl *call) holdLeg(l *leg, dir string, reply func(error)) {
+	legID := l.id
+	{
+		if w := waitingACKOf(l); w != nil && cl.offer == nil && cl.state == stConnected {
+			w.then = append(w.then, func() { cl.holdLeg(l, dir, reply) })
+			return
+		}
 		switch {
 		case cl.state != stConnected || l.state != legConfirmed:
 			reply(events.NewError(events.ErrConflict, "leg %s is not connected", legID))
@@ -112,7 +125,18 @@ func (c *Core) HoldLeg(ctx context.Context, legID, controller string, hold bool)
 		}
 		cl.offer = o
 		cl.sendOffer(o)
-	})
+	}
+}
+
+// waitingACKOf is a 2xx of l's call (on l or its peer) waiting for its ACK.
+func waitingACKOf(l *leg) *ackWait {
+	if l.ackWait != nil {
+		return l.ackWait
+	}
+	if o := l.other(); o != nil {
+		return o.ackWait
+	}
+	return nil
 }
 
 // HangupLeg ends a leg; with two legs to a call, that ends the call (BYE to

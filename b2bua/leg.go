@@ -68,8 +68,11 @@ type ackWait struct {
 	onACK func(body []byte)
 	// next is a re-INVITE or UPDATE (from nextFrom, either party) that
 	// arrived before this ACK (see startOffer); it starts when the ACK does.
-	next       *inbound
-	nextFrom   *leg
+	next     *inbound
+	nextFrom *leg
+	// then is a command (hold, resume) waiting for this ACK; it runs when
+	// the ACK comes or the leg ends, and checks the call's state itself.
+	then       []func()
 	nextMethod sipx.RequestMethod
 }
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"syscall"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -82,7 +83,9 @@ func (s *Stack) HandleDefault(h Handler) {
 }
 
 // Listen binds the sockets and serves them in the background. It returns
-// once they are bound.
+// once they are bound. With port 0, UDP and TCP get the same free port: the
+// kernel picks one for UDP and TCP takes it too, trying again with another
+// port when TCP's is taken.
 func (s *Stack) Listen() error {
 	host, portStr, err := net.SplitHostPort(s.cfg.Listen)
 	if err != nil {
@@ -92,6 +95,25 @@ func (s *Stack) Listen() error {
 	if err != nil {
 		return fmt.Errorf("sipx: listen port %q: %w", portStr, err)
 	}
+	tries := 1
+	if port == 0 && s.cfg.UDP && s.cfg.TCP {
+		tries = 20
+	}
+	for i := 1; ; i++ {
+		err = s.bind(host, port)
+		if err == nil || i == tries || !errors.Is(err, syscall.EADDRINUSE) {
+			break
+		}
+	}
+	if err != nil {
+		return err
+	}
+	s.serve()
+	return nil
+}
+
+// bind opens the sockets on host:port.
+func (s *Stack) bind(host string, port int) error {
 	if s.cfg.UDP {
 		pc, err := net.ListenPacket("udp", net.JoinHostPort(host, strconv.Itoa(port)))
 		if err != nil {
@@ -113,6 +135,7 @@ func (s *Stack) Listen() error {
 		if err != nil {
 			if s.udp != nil {
 				s.udp.Close()
+				s.udp = nil
 			}
 			return fmt.Errorf("sipx: listen tcp: %w", err)
 		}
@@ -133,6 +156,11 @@ func (s *Stack) Listen() error {
 	if s.host == "" || s.host == "0.0.0.0" || s.host == "::" {
 		s.host = "127.0.0.1"
 	}
+	return nil
+}
+
+// serve starts sipgo on the bound sockets.
+func (s *Stack) serve() {
 	if s.udp != nil {
 		pc := s.udp
 		if s.cfg.WrapUDP != nil {
@@ -155,7 +183,6 @@ func (s *Stack) Listen() error {
 			}
 		}()
 	}
-	return nil
 }
 
 // Host and Port are the advertised address.
