@@ -55,7 +55,14 @@ func New(cfg Config, log *slog.Logger) (*Stack, error) {
 	}
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent(cfg.UserAgent),
-		sipgo.WithUserAgentTransactionLayerOptions(sip.WithTransactionLayerLogger(log.With("sip", "transaction"))),
+		sipgo.WithUserAgentTransactionLayerOptions(
+			sip.WithTransactionLayerLogger(log.With("sip", "transaction")),
+			// Stray responses (retransmissions after a transaction ended,
+			// answers to nothing we sent) are dropped; say so at debug level.
+			sip.WithTransactionLayerUnhandledResponseHandler(func(r *sip.Response) {
+				log.Debug("sipx: response matches no transaction, dropped", "response", r.Short())
+			}),
+		),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(log.With("sip", "transport"))),
 	)
 	if err != nil {
