@@ -112,6 +112,10 @@ now() { date +%s.%N; }
 # Common SIPp options: loopback, no keyboard, big socket buffers, and more
 # messages and calls handled per event-loop turn than the defaults.
 sipp_common=(-i 127.0.0.1 -nostdin -buff_size 8388608 -max_recv_loops 10000 -max_sched_loops 10000)
+# Overload makes SIPp's error logs grow by hundreds of MB: rotate them at
+# 50 MB, keeping one old file. (Not for the latency runs: the rotation would
+# cut their message logs.)
+sipp_ring=(-ringbuffer_size 52428800 -ringbuffer_files 1)
 
 # col FILE NAME: the value of column NAME in the last row of a SIPp CSV file.
 col() {
@@ -125,7 +129,7 @@ start_uas() {
 	local name=$1
 	stop_uas
 	log "SIPp UAS (uas_answer) on 127.0.0.1:$UAS_PORT for $name"
-	(cd "$OUT" && exec sipp -sf "$scen/uas_answer.xml" "${sipp_common[@]}" -p "$UAS_PORT" \
+	(cd "$OUT" && exec sipp -sf "$scen/uas_answer.xml" "${sipp_common[@]}" "${sipp_ring[@]}" -p "$UAS_PORT" \
 		-trace_err -error_file "$name.uas.errors.log" >"$name.uas.out" 2>&1) &
 	uas_pid=$!
 	for _ in $(seq 100); do
@@ -217,7 +221,7 @@ step() {
 	local label=$1 target=$2 r=$3 calls=$(($3 * DURATION)) rc ok fail secs retrans mean achieved verdict=pass
 	start_uas "$label-$r"
 	[[ $label != tandem ]] || start_tandem "$label-$r"
-	read -r rc ok fail secs retrans mean < <(uac "$label-$r" uac_basic.xml "$target" "$r" "$calls" 0)
+	read -r rc ok fail secs retrans mean < <(uac "$label-$r" uac_basic.xml "$target" "$r" "$calls" 0 "${sipp_ring[@]}")
 	[[ $label != tandem ]] || stop_tandem "$label-$r"
 	achieved=$(echo "$calls / $secs" | bc -l)
 	if ((ok + fail < calls)) || ((fail * 1000 >= calls)) || (($(echo "$achieved < 0.95 * $r" | bc -l))); then
@@ -331,7 +335,7 @@ if [[ $BASELINE_ONLY != 1 ]]; then
 	log "(d) CPU: $CPU_CALLS calls at $CPU_RATE calls/s through tandem"
 	hz=$(getconf CLK_TCK)
 	c0=$(cpu_ticks "$tandem_pid")
-	read -r rc ok fail _ < <(uac cpu uac_basic.xml "127.0.0.1:$SIP_PORT" "$CPU_RATE" "$CPU_CALLS" 0)
+	read -r rc ok fail _ < <(uac cpu uac_basic.xml "127.0.0.1:$SIP_PORT" "$CPU_RATE" "$CPU_CALLS" 0 "${sipp_ring[@]}")
 	c1=$(cpu_ticks "$tandem_pid")
 	((fail == 0)) || log "cpu: $fail of $CPU_CALLS calls failed (sipp exit $rc)"
 	cpu_s=$(echo "($c1 - $c0) / $hz" | bc -l | xargs printf '%.2f')
@@ -343,7 +347,7 @@ if [[ $BASELINE_ONLY != 1 ]]; then
 	idle=$(rss_kib "$tandem_pid")
 	curl -s "http://127.0.0.1:$HTTP_PORT/metrics" >"$OUT/rss.metrics.idle.txt" || true
 	log "(e) RSS: idle ${idle} KiB; $RSS_CALLS calls held ${RSS_HOLD_MS} ms, set up at $RSS_RATE calls/s"
-	(cd "$OUT" && exec sipp -sf "$scen/uac_long.xml" "${sipp_common[@]}" -p "$UAC_PORT" -s load \
+	(cd "$OUT" && exec sipp -sf "$scen/uac_long.xml" "${sipp_common[@]}" "${sipp_ring[@]}" -p "$UAC_PORT" -s load \
 		-r "$RSS_RATE" -m "$RSS_CALLS" -l "$RSS_CALLS" -d "$RSS_HOLD_MS" -recv_timeout 10000 \
 		-timeout "$((RSS_HOLD_MS / 1000 + ramp + 60))s" \
 		-trace_stat -stf rss.stat.csv -fd 1 -trace_counts \
