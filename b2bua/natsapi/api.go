@@ -154,6 +154,13 @@ func Start(ctx context.Context, cfg Config, node string, log *slog.Logger, reg p
 	return a, nil
 }
 
+// dedupWindow is the stream's duplicate window: long enough to cover every
+// retry of an event (the publisher re-sends after publishTimeout, with a
+// back-off of at most retryMax between attempts), at least 10 s.
+func dedupWindow(publishTimeout time.Duration) time.Duration {
+	return max(10*time.Second, 4*(publishTimeout+retryMax))
+}
+
 // ensureStream creates or updates the events stream.
 func (a *API) ensureStream(ctx context.Context) error {
 	_, err := a.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
@@ -164,7 +171,11 @@ func (a *API) ensureStream(ctx context.Context) error {
 		Retention:   jetstream.LimitsPolicy,
 		MaxAge:      a.cfg.StreamMaxAge,
 		MaxBytes:    a.cfg.StreamMaxBytes,
-		Replicas:    a.cfg.StreamReplicas,
+		// Duplicates are only ever our own retries, sent within the publish
+		// timeout and its back-off; a short window keeps JetStream's index
+		// of message ids (one per event) small.
+		Duplicates: dedupWindow(a.cfg.PublishTimeout),
+		Replicas:   a.cfg.StreamReplicas,
 	})
 	if err != nil {
 		return fmt.Errorf("natsapi: stream %s: %w", events.Stream, err)

@@ -67,7 +67,7 @@ func Defaults() Config {
 		StreamMaxBytes:  256 << 20,
 		StreamReplicas:  1,
 		FlushTimeout:    5 * time.Second,
-		QueueSize:       8192,
+		QueueSize:       65536,
 		PublishTimeout:  5 * time.Second,
 		DecideTimeout:   time.Second,
 		CommandTimeout:  5 * time.Second,

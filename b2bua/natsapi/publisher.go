@@ -55,6 +55,10 @@ type publisher struct {
 
 	mu     sync.RWMutex // guards closed; held shared while enqueueing
 	closed bool
+
+	dropMu     sync.Mutex // guards dropLogged, dropsSince
+	dropLogged time.Time
+	dropsSince int
 }
 
 func newPublisher(js jetstream.JetStream, size int, ackTimeout time.Duration, ensure func(context.Context) error, log *slog.Logger, m *metrics) *publisher {
@@ -118,10 +122,23 @@ func (p *publisher) publish(node string, ev events.Event) {
 
 func (p *publisher) drop(reason, callID, typ string, err error) {
 	p.m.dropped.WithLabelValues(reason).Inc()
-	attrs := []any{"reason", reason, "call_id", callID, "type", typ}
+	// Drops come in floods when the store falls behind; logging each one
+	// would slow the calls down further. One line a second, with a count.
+	now := time.Now()
+	p.dropMu.Lock()
+	p.dropsSince++
+	if now.Sub(p.dropLogged) < time.Second {
+		p.dropMu.Unlock()
+		return
+	}
+	n := p.dropsSince
+	p.dropsSince, p.dropLogged = 0, now
+	p.dropMu.Unlock()
+	attrs := []any{"reason", reason, "call_id", callID, "type", typ, "dropped", n}
 	if err != nil {
 		attrs = append(attrs, "err", err)
 	}
+	// "dropped" counts the drops since the previous line, this one included.
 	p.log.Error("natsapi: event dropped", attrs...)
 }
 

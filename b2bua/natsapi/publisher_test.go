@@ -199,9 +199,11 @@ func TestPublishQueueFullThenRecovers(t *testing.T) {
 	if dropped < n-256-4 {
 		t.Fatalf("dropped %v events, want at least %d", dropped, n-256-4)
 	}
+	// Drops are logged at most once a second, each line counting the drops
+	// since the previous one: a flood of drops is not a flood of logs.
 	recs := e.logs.records("natsapi: event dropped")
-	if len(recs) != int(dropped) {
-		t.Errorf("%d drop logs, want %v", len(recs), dropped)
+	if len(recs) == 0 || len(recs) > int(dropped) {
+		t.Errorf("%d drop logs for %v drops, want between 1 and the drops", len(recs), dropped)
 	} else if recs[0]["level"] != "ERROR" || recs[0]["call_id"] == "" {
 		t.Errorf("drop log %v lacks ERROR level or call_id", recs[0])
 	}
