@@ -11,11 +11,17 @@ import (
 	"github.com/emiago/sipgo/sip"
 	"github.com/nats-io/nats.go"
 
+	"github.com/tandem-sip/tandem/b2bua"
+	"github.com/tandem-sip/tandem/b2bua/natsapi"
 	"github.com/tandem-sip/tandem/events"
 	"github.com/tandem-sip/tandem/plugins/sdk"
 	"github.com/tandem-sip/tandem/test/harness"
 	"github.com/tandem-sip/tandem/test/phone"
 )
+
+// The command server serves the call control verbs only for a core that
+// implements natsapi.LegController: the core must keep doing so.
+var _ natsapi.LegController = (*b2bua.Core)(nil)
 
 // controller starts an SDK client named name on the node's NATS, as a
 // plugin controlling calls would be.
