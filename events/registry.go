@@ -62,6 +62,11 @@ var Registry = []Spec{
 	{Type: TypeCallEndedV1, Name: "ended", Kind: KindEvent, New: func() any { return new(CallEndedV1) }},
 	{Type: TypeCallClaimedV1, Name: "claimed", Kind: KindEvent, New: func() any { return new(CallClaimedV1) }},
 	{Type: TypeCallReleasedV1, Name: "released", Kind: KindEvent, New: func() any { return new(CallReleasedV1) }},
+	{Type: TypeBindingAddedV1, Name: "binding_added", Kind: KindEvent, New: func() any { return new(BindingAddedV1) }},
+	{Type: TypeBindingRefreshedV1, Name: "binding_refreshed", Kind: KindEvent, New: func() any { return new(BindingRefreshedV1) }},
+	{Type: TypeBindingRemovedV1, Name: "binding_removed", Kind: KindEvent, New: func() any { return new(BindingRemovedV1) }},
+	{Type: TypeBindingExpiredV1, Name: "binding_expired", Kind: KindEvent, New: func() any { return new(BindingExpiredV1) }},
+	{Type: TypeGRUUMintedV1, Name: "gruu_minted", Kind: KindEvent, New: func() any { return new(GRUUMintedV1) }},
 
 	{Type: TypeCallsListRequestV1, Name: VerbCallsList, Kind: KindCommandRequest, New: func() any { return new(CallsListRequestV1) }},
 	{Type: TypeCallsListReplyV1, Name: VerbCallsList, Kind: KindCommandReply, New: func() any { return new(CallsListReplyV1) }},

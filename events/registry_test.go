@@ -52,8 +52,8 @@ func TestRegistryEvents(t *testing.T) {
 			t.Errorf("%s: name %q does not make one subject token: %s", s.Type, ev.Name(), subj)
 		}
 	}
-	if n != 12 {
-		t.Errorf("%d events in Registry, want 12", n)
+	if n != 17 {
+		t.Errorf("%d events in Registry, want 17", n)
 	}
 }
 
