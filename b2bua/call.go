@@ -39,6 +39,7 @@ type call struct {
 	claim     claim // the call's controller, if any
 	pendingTx int   // our INVITE transactions not yet finally answered
 	noAnswer  *time.Timer
+	maxDur    *time.Timer
 	redirects int
 	offer     *offerTx // the re-INVITE or UPDATE being relayed, if any
 }
@@ -156,6 +157,9 @@ func (cl *call) endLeg(l *leg, code int, reason string) {
 func (cl *call) finish(by string, code int, reason, outcome string) {
 	if cl.noAnswer != nil {
 		cl.noAnswer.Stop()
+	}
+	if cl.maxDur != nil {
+		cl.maxDur.Stop()
 	}
 	if cl.a.inv != nil && !cl.a.inv.final {
 		// every path answers A before finishing; this is the safety net

@@ -16,6 +16,10 @@ type Config struct {
 	// NoAnswerTimeout ends a call still ringing after this long (timer C
 	// style): 408 to A, CANCEL to B.
 	NoAnswerTimeout time.Duration `yaml:"no_answer_timeout"`
+	// MaxCallDuration ends a connected call that lasts longer (BYE to both
+	// legs): the safety net for a BYE lost on the way, since the core does
+	// not run session timers (RFC 4028) yet. 0 means no limit.
+	MaxCallDuration time.Duration `yaml:"max_call_duration"`
 	// MaxRedirects is how many 3xx the core follows for one call; 0 relays
 	// every 3xx to A.
 	MaxRedirects int `yaml:"max_redirects"`
@@ -80,6 +84,7 @@ func Defaults() Config {
 		},
 		RouteDeadline:   100 * time.Millisecond,
 		NoAnswerTimeout: 180 * time.Second,
+		MaxCallDuration: 4 * time.Hour,
 		MaxRedirects:    3,
 		DrainTimeout:    30 * time.Second,
 		RetryAfter:      30,

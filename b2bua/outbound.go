@@ -293,6 +293,14 @@ func (cl *call) onBAnswer(b *leg, res *sipx.Response) {
 		cl.noAnswer.Stop()
 	}
 	cl.connectedAt = time.Now()
+	if d := c.cfg.MaxCallDuration; d > 0 {
+		cl.maxDur = time.AfterFunc(d, func() {
+			cl.post(func() {
+				cl.log.Info("b2bua: call reached max_call_duration", "limit", d)
+				cl.hangupConnected("core", "max call duration")
+			})
+		})
+	}
 	c.metrics.setup.Observe(cl.connectedAt.Sub(cl.created).Seconds())
 	var onACK func([]byte)
 	if lateOffer {

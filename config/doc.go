@@ -24,6 +24,7 @@
 //	no_answer_timeout         3m                 TANDEM_NO_ANSWER_TIMEOUT
 //	max_redirects             3                  TANDEM_MAX_REDIRECTS
 //	drain_timeout             30s                TANDEM_DRAIN_TIMEOUT
+//	max_call_duration         4h                 TANDEM_MAX_CALL_DURATION
 //	retry_after               30                 TANDEM_RETRY_AFTER
 //	headers.allow             Subject, User-Agent, Alert-Info, Call-Info,
 //	                          Priority, Organization, Accept-Language

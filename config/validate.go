@@ -56,6 +56,9 @@ func (c Config) problems() []*Error {
 	v.positive("route_deadline", c.RouteDeadline)
 	v.positive("no_answer_timeout", c.NoAnswerTimeout)
 	v.positive("drain_timeout", c.DrainTimeout)
+	if c.MaxCallDuration < 0 {
+		v.add("max_call_duration", "%v is negative", c.MaxCallDuration)
+	}
 	if c.MaxRedirects < 0 || c.MaxRedirects > 10 {
 		v.add("max_redirects", "%d is not in 0-10", c.MaxRedirects)
 	}
