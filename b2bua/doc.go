@@ -24,6 +24,10 @@
 //     Retry-After while draining); routing: a plugin's answer on NATS within
 //     Config.RouteDeadline, else Config.Routes (first match; $1/${name}
 //     expansion), else 404.
+//   - A route may fork: several B legs ring at once (the first 2xx wins, the
+//     others get CANCEL; a 2xx that crosses the CANCEL gets ACK and BYE) or
+//     one after another; when all fail, A gets the best response (RFC 3261
+//     §16.7, bestFailure).
 //   - 18x relayed (early media SDP with this leg's SDP origin); 2xx answers A
 //     with B's SDP and is retransmitted until A's ACK; ACKs are local to each
 //     leg (B's ACK carries A's answer when A's INVITE had no offer); failures
@@ -45,6 +49,21 @@
 //   - Malformed datagrams are answered 400 (or dropped when unanswerable) by
 //     the guard around the UDP socket (internal/sipguard) before sipgo sees
 //     them.
+//
+//   - A connected call longer than Config.MaxCallDuration is ended with BYE
+//     on both legs (no session timers yet).
+//
+// # Call control
+//
+// Plugins control calls through the Core's methods (served on NATS by
+// natsapi): ClaimCall and ReleaseCall (one controller at a time, a lease
+// that lapses unless renewed; others observe), HoldLeg (a re-INVITE of the
+// leg with the last SDP Tandem sent it, sendonly or sendrecv), SendDTMF (INFO
+// application/dtmf-relay; RFC 4733 needs media anchoring, not done yet),
+// SendRequest (any in-dialog request that does not change the session) and
+// HangupLeg. A command on a claimed call from another controller gets
+// ErrConflict. Originate, bridge and unbridge are not done yet: they need
+// calls of more than two legs.
 //
 // # Events, commands, decisions
 //
