@@ -24,17 +24,21 @@
 //     Retry-After while draining); routing: a plugin's answer on NATS within
 //     Config.RouteDeadline, else Config.Routes (first match; $1/${name}
 //     expansion), else 404.
+//
 //   - A route may fork: several B legs ring at once (the first 2xx wins, the
 //     others get CANCEL; a 2xx that crosses the CANCEL gets ACK and BYE) or
 //     one after another; when all fail, A gets the best response (RFC 3261
 //     §16.7, bestFailure).
+//
 //   - 18x relayed (early media SDP with this leg's SDP origin); 2xx answers A
 //     with B's SDP and is retransmitted until A's ACK; ACKs are local to each
 //     leg (B's ACK carries A's answer when A's INVITE had no offer); failures
 //     relayed with their reason; 3xx followed up to Config.MaxRedirects.
+//
 //   - CANCEL from A: sipgo answers 200 and 487 (with the To-tag of our 18x);
 //     B is cancelled at once, or on its first 1xx. No answer within
 //     Config.NoAnswerTimeout: 408 to A, CANCEL to B.
+//
 //   - BYE from either side ends the other; re-INVITE and UPDATE are relayed
 //     (hold and resume are reported as events) with one offer in flight per
 //     call: a second one is glare and gets 491; a 491 from the peer is
@@ -42,10 +46,12 @@
 //     the peer dialog's Call-ID, else 0-2 s), twice, then relayed. INFO and
 //     MESSAGE are relayed; OPTIONS answered; SUBSCRIBE and REFER inside a call
 //     leg get 603 (a second usage, RFC 5057 §5); NOTIFY 481; unknown 501.
+//
 //   - Every failure response to an in-dialog request goes through Classify
 //     (RFC 5057 §5.1): transaction-only failures are relayed and the call
 //     continues; failures that destroy the usage or dialog end the call with
 //     BYE on the other leg.
+//
 //   - Malformed datagrams are answered 400 (or dropped when unanswerable) by
 //     the guard around the UDP socket (internal/sipguard) before sipgo sees
 //     them.
