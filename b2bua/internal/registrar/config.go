@@ -175,7 +175,7 @@ func (c Config) Validate() error {
 			add(fmt.Sprintf("domains[%d]", i), "%q is not a host name", d)
 		}
 	}
-	secs := func(key string, d time.Duration) {
+	secs := func(key string, d time.Duration) bool {
 		switch {
 		case d <= 0:
 			add(key, "%s must be positive", d)
@@ -183,15 +183,18 @@ func (c Config) Validate() error {
 			add(key, "%s is not a whole number of seconds", d)
 		case d > maxExpires*time.Second:
 			add(key, "%s exceeds 2^32-1 seconds", d)
+		default:
+			return true
 		}
+		return false
 	}
-	secs("default_expires", c.DefaultExpires)
-	secs("min_expires", c.MinExpires)
-	secs("max_expires", c.MaxExpires)
-	if c.MinExpires > c.MaxExpires {
+	okDef := secs("default_expires", c.DefaultExpires)
+	okMin := secs("min_expires", c.MinExpires)
+	okMax := secs("max_expires", c.MaxExpires)
+	if okMin && okMax && c.MinExpires > c.MaxExpires {
 		add("min_expires", "%s is above max_expires %s", c.MinExpires, c.MaxExpires)
 	}
-	if c.DefaultExpires < c.MinExpires || c.DefaultExpires > c.MaxExpires {
+	if okDef && okMin && okMax && (c.DefaultExpires < c.MinExpires || c.DefaultExpires > c.MaxExpires) {
 		add("default_expires", "%s is not within min_expires %s and max_expires %s", c.DefaultExpires, c.MinExpires, c.MaxExpires)
 	}
 	if c.MaxContacts < 1 || c.MaxContacts > maxContacts {

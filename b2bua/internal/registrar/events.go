@@ -64,9 +64,15 @@ func (r *Registrar) publishChanges(chs []BindingChange, rec Record, now time.Tim
 // publishMinted publishes the GRUUs handed out for the bindings the
 // REGISTER touched (not those of other instances listed in the 2xx): a
 // temp-gruu every time, the pub-gruu when the binding is new.
-func (r *Registrar) publishMinted(minted []mintedGRUU, intents []intent) []events.Event {
+func (r *Registrar) publishMinted(minted []mintedGRUU, intents []intent, chs []BindingChange) []events.Event {
 	var out []events.Event
 	for _, m := range minted {
+		added := false
+		for _, c := range chs {
+			if c.Op == OpAdded && c.Binding.Key == m.key {
+				added = true
+			}
+		}
 		touched := false
 		for _, it := range intents {
 			if it.key == m.key {
@@ -79,7 +85,7 @@ func (r *Registrar) publishMinted(minted []mintedGRUU, intents []intent) []event
 		}
 		b := m.binding
 		now := b.Updated
-		if b.Registered.Equal(b.Updated) {
+		if added {
 			r.m.minted.WithLabelValues("pub").Inc()
 			ev := &events.GRUUMintedV1{Envelope: envelope(events.TypeGRUUMintedV1, now),
 				AOR: m.aor, Instance: b.Instance, Kind: "pub", URI: m.pub}

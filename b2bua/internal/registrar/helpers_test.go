@@ -356,3 +356,5 @@ func parseChallenge(v string) (map[string]string, error) {
 	}
 	return m, nil
 }
+
+func newHeader(name, value string) sipx.Header { return sipx.NewHeader(name, value) }

@@ -199,7 +199,7 @@ func (r *Registrar) update(ctx context.Context, req *sipx.Request, now time.Time
 		var minted []mintedGRUU
 		res.Headers, minted = r.okHeaders(nr, now, gruuOK)
 		res.Events = r.publishChanges(res.Changes, nr, now, star)
-		res.Events = append(res.Events, r.publishMinted(minted, intents)...)
+		res.Events = append(res.Events, r.publishMinted(minted, intents, res.Changes)...)
 		return res
 	}
 	// a query: no Contact, nothing changes (RFC 3261 §10.2.3)

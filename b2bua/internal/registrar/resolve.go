@@ -59,7 +59,7 @@ func (r *Registrar) Resolve(ctx context.Context, ruri sipx.Uri, now time.Time) (
 			if err == nil {
 				return Target{Kind: TargetLeg, Leg: ref}, nil
 			}
-			if !r.ServesDomain(ruri.Host) {
+			if errors.Is(err, gruu.ErrExpired) {
 				return Target{}, fmt.Errorf("%w: leg GRUU: %w", ErrNotFound, err)
 			}
 		}
