@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"hash"
 	"log/slog"
@@ -358,3 +359,9 @@ func parseChallenge(v string) (map[string]string, error) {
 }
 
 func newHeader(name, value string) sipx.Header { return sipx.NewHeader(name, value) }
+
+type eventsEvent = events.Event
+
+func parseURIForTest(s string) (sipx.Uri, error) { return sipx.ParseURI(s) }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
