@@ -156,3 +156,42 @@ func FuzzParseContacts(f *testing.F) {
 		}
 	})
 }
+
+// FuzzProcessAtomic: a REGISTER with any Contact and Expires values is
+// answered without panicking, and when it is refused the bindings are
+// exactly as before (atomic processing).
+func FuzzProcessAtomic(f *testing.F) {
+	for _, s := range []string{
+		`<sip:a@192.0.2.1>;expires=60`, `*`, `<sip:b@h>;expires=5, <sip:a@192.0.2.1>`, `<sip:a@192.0.2.1>;q=2`,
+		`<sip:x@h>;+sip.instance="<urn:uuid:1>";reg-id=1`, `<sip:alice@example.com;gr=urn:uuid:1>`,
+	} {
+		f.Add(s, "0", uint32(2))
+		f.Add(s, "3600", uint32(1))
+	}
+	f.Fuzz(func(t *testing.T, contact, expires string, cseq uint32) {
+		if strings.ContainsAny(contact+expires, "\r\n") {
+			return
+		}
+		e := newEnv(t)
+		if res := e.process(t, reg{cseq: 1, contacts: []string{"<sip:a@192.0.2.1>", "<sip:keep@192.0.2.9>"}}); res.Code != 200 {
+			t.Fatal(res.Code)
+		}
+		before, _ := e.store.Get(t.Context(), aliceAOR)
+		g := reg{cseq: max(cseq, 1), contacts: []string{contact}, expires: expires}
+		msg, err := parseMessage(g.text())
+		if err != nil {
+			return // sipgo refuses it before us
+		}
+		res := e.r.Process(t.Context(), msg, e.clock.Now())
+		after, _ := e.store.Get(t.Context(), aliceAOR)
+		switch res.Code {
+		case 200:
+		case 400, 423, 403, 500:
+			if after.Version != before.Version {
+				t.Fatalf("refused with %d (%v) but the bindings changed", res.Code, res.Err)
+			}
+		default:
+			t.Fatalf("unexpected %d (%v)", res.Code, res.Err)
+		}
+	})
+}

@@ -365,3 +365,16 @@ type eventsEvent = events.Event
 func parseURIForTest(s string) (sipx.Uri, error) { return sipx.ParseURI(s) }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+func parseMessage(text string) (*sipx.Request, error) {
+	msg, err := sip.ParseMessage([]byte(text))
+	if err != nil {
+		return nil, err
+	}
+	req, ok := msg.(*sip.Request)
+	if !ok {
+		return nil, fmt.Errorf("not a request")
+	}
+	req.SetSource("192.0.2.10:5060")
+	return req, nil
+}

@@ -13,8 +13,8 @@ import (
 )
 
 // startNATS starts the embedded NATS server (JetStream on dir) the way
-// the server does, on a free port.
-func startNATS(t *testing.T, dir string) *natsapi.API {
+// the server does, on a free port; it is closed at cleanup.
+func startNATS(t testing.TB, dir string) *natsapi.API {
 	t.Helper()
 	cfg := natsapi.Defaults()
 	cfg.Embedded.Port = -1
@@ -25,12 +25,13 @@ func startNATS(t *testing.T, dir string) *natsapi.API {
 	if err != nil {
 		t.Fatalf("natsapi.Start: %v", err)
 	}
+	t.Cleanup(func() { _ = api.Close() }) // after the stores' cleanups (registered later, run first)
 	return api
 }
 
 // kvStore opens the bindings bucket on a new connection of api, as
 // another node sharing the cluster would.
-func kvStore(t *testing.T, api *natsapi.API) *KVStore {
+func kvStore(t testing.TB, api *natsapi.API) *KVStore {
 	t.Helper()
 	nc, err := api.Connect()
 	if err != nil {
@@ -98,7 +99,6 @@ func contactKeyOf(uri string) string {
 // TestKVStoreRegister: the REGISTER rules hold on the JetStream store too.
 func TestKVStoreRegister(t *testing.T) {
 	api := startNATS(t, t.TempDir())
-	defer api.Close()
 	e := newEnvStore(t, kvStore(t, api))
 	steps := []struct {
 		reg  reg
@@ -126,7 +126,6 @@ func TestKVStoreRegister(t *testing.T) {
 // GRUU handed out by one routes on the other.
 func TestKVStoreSharedNodes(t *testing.T) {
 	api := startNATS(t, t.TempDir())
-	defer api.Close()
 	a := newEnvStore(t, kvStore(t, api))
 	b := newEnvStore(t, kvStore(t, api))
 	seenOnB := changes(t, b.store, aliceAOR)
@@ -170,7 +169,6 @@ func TestKVStoreSharedNodes(t *testing.T) {
 // all apply (compare-and-set retries), none is lost.
 func TestKVStoreConcurrentWriters(t *testing.T) {
 	api := startNATS(t, t.TempDir())
-	defer api.Close()
 	mut := func(c *Config) { c.MaxContacts = maxContacts }
 	nodes := []*env{newEnvStore(t, kvStore(t, api), mut), newEnvStore(t, kvStore(t, api), mut)}
 	const n = 24
@@ -223,7 +221,6 @@ func TestKVStoreSurvivesRestart(t *testing.T) {
 	}
 
 	api2 := startNATS(t, dir)
-	defer api2.Close()
 	e2 := newEnvStore(t, kvStore(t, api2))
 	e2.clock.Advance(100 * time.Second)
 	bs := e2.lookup(t, aliceAOR)
@@ -245,7 +242,6 @@ func TestKVStoreSurvivesRestart(t *testing.T) {
 // exactly one.
 func TestKVStoreExpiryOnce(t *testing.T) {
 	api := startNATS(t, t.TempDir())
-	defer api.Close()
 	a := newEnvStore(t, kvStore(t, api))
 	b := newEnvStore(t, kvStore(t, api))
 	seenOnB := changes(t, b.store, aliceAOR)
