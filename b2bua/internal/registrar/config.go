@@ -97,6 +97,12 @@ type User struct {
 }
 
 // LogValue keeps credentials out of logs.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(slog.Bool("enabled", c.Enabled), slog.Any("domains", c.Domains), slog.String("store", c.Store),
+		slog.Bool("auth", c.Auth.Required), slog.Int("users", len(c.Auth.Users)), slog.Bool("users_file", c.Auth.UsersFile != ""))
+}
+
+// LogValue keeps credentials out of logs.
 func (u User) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("user", u.User), slog.Int("aors", len(u.AORs)))
 }
@@ -167,6 +173,17 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 // or nil. The users file is read by New, not here.
 func (c Config) Validate() error {
 	var errs []error
+	for _, p := range c.Problems() {
+		errs = append(errs, p)
+	}
+	return errors.Join(errs...)
+}
+
+// Problems lists every problem of c, keys relative to the section. (The
+// config package ranges over them and prefixes "registrar." without
+// naming this internal package's types.) Messages never carry passwords.
+func (c Config) Problems() []*ConfigError {
+	var errs []*ConfigError
 	add := func(key, format string, args ...any) {
 		errs = append(errs, &ConfigError{Key: key, Err: fmt.Errorf(format, args...)})
 	}
@@ -281,7 +298,7 @@ func (c Config) Validate() error {
 			add(key+".users", "must list at least one user")
 		}
 	}
-	return errors.Join(errs...)
+	return errs
 }
 
 func validBucket(s string) bool {

@@ -116,3 +116,12 @@ func TestCanonicalAOR(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigLogValue(t *testing.T) {
+	var sb strings.Builder
+	c := testConfig()
+	slog.New(slog.NewTextHandler(&sb, nil)).Info("cfg", "registrar", c, "user", c.Auth.Users[0])
+	if strings.Contains(sb.String(), "secret") || strings.Contains(sb.String(), c.Auth.Users[2].HA1) {
+		t.Errorf("credentials in the log: %s", sb.String())
+	}
+}
