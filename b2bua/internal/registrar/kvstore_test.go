@@ -2,6 +2,7 @@ package registrar
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -294,4 +295,36 @@ func TestKVStoreExpiryOnce(t *testing.T) {
 		t.Fatal("no expiry event from either node")
 	}
 	awaitChange(t, seenOnB, func(c Change) bool { return len(c.New.Bindings) == 0 })
+}
+
+func TestOpenStore(t *testing.T) {
+	ctx := context.Background()
+	cfg := Defaults()
+	if st, err := OpenStore(ctx, cfg, nil, nil); err != nil {
+		t.Fatal(err)
+	} else if _, ok := st.(*MemStore); !ok {
+		t.Errorf("memory: %T", st)
+	}
+	cfg.Store = StoreJetStream
+	if _, err := OpenStore(ctx, cfg, nil, nil); !errors.Is(err, ErrStore) {
+		t.Errorf("jetstream without a connection: %v", err)
+	}
+	api := startNATS(t, t.TempDir())
+	nc, err := api.Connect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	st, err := OpenStore(ctx, cfg, nc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, ok := st.(*KVStore); !ok {
+		t.Errorf("jetstream: %T", st)
+	}
+	cfg.Store = "redis"
+	if _, err := OpenStore(ctx, cfg, nc, nil); err == nil {
+		t.Error("unknown store opened")
+	}
 }

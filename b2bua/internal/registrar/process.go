@@ -213,18 +213,43 @@ func (r *Registrar) update(ctx context.Context, req *sipx.Request, now time.Time
 	return Result{Code: 200, Reason: "OK", Headers: hs}
 }
 
-// contactValues are the Contact values of req as text. sipgo prints a
-// wildcard Contact as "*" whatever parameters followed it; they are put
-// back so that parseContacts refuses them.
+// contactValues are the Contact values of req as text, for parseContacts.
+// sipgo has split each row into values and parsed them; its own printing
+// (Value) is not used because it quotes an already quoted parameter value
+// again and prints a wildcard as "*" whatever followed it. Its parameters
+// are written back as they came, which also restores a quoted value that
+// its parameter parser split at a ';'.
 func contactValues(req *sipx.Request) []string {
 	hs := req.GetHeaders("Contact")
 	values := make([]string, 0, len(hs))
 	for _, h := range hs {
-		v := h.Value()
-		if c, ok := h.(*sipx.ContactHeader); ok && c.Address.Wildcard && len(c.Params) > 0 {
-			v = "*;" + c.Params.ToString(';')
+		c, ok := h.(*sipx.ContactHeader)
+		if !ok {
+			values = append(values, h.Value())
+			continue
 		}
-		values = append(values, v)
+		var sb strings.Builder
+		if c.Address.Wildcard {
+			sb.WriteByte('*')
+		} else {
+			if c.DisplayName != "" {
+				sb.WriteByte('"')
+				sb.WriteString(c.DisplayName)
+				sb.WriteString(`" `)
+			}
+			sb.WriteByte('<')
+			sb.WriteString(c.Address.String())
+			sb.WriteByte('>')
+		}
+		for _, kv := range c.Params {
+			sb.WriteByte(';')
+			sb.WriteString(kv.K)
+			if kv.V != "" {
+				sb.WriteByte('=')
+				sb.WriteString(kv.V)
+			}
+		}
+		values = append(values, sb.String())
 	}
 	return values
 }

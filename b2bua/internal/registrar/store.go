@@ -3,7 +3,11 @@ package registrar
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"time"
+
+	"github.com/nats-io/nats.go"
 )
 
 // Store is the location service: the bindings of every AOR. Implementations
@@ -45,3 +49,19 @@ type Change struct {
 
 // ErrStore wraps the failures of a store (as opposed to a refused REGISTER).
 var ErrStore = errors.New("registrar: store")
+
+// OpenStore opens the store Config.Store names: a MemStore, or a KVStore
+// on nc (the core's NATS connection, natsapi.API.Conn(); required for
+// "jetstream"). ctx bounds the loading of the bucket.
+func OpenStore(ctx context.Context, cfg Config, nc *nats.Conn, log *slog.Logger) (Store, error) {
+	switch cfg.Store {
+	case StoreMemory, "":
+		return NewMemStore(), nil
+	case StoreJetStream:
+		if nc == nil {
+			return nil, fmt.Errorf("%w: store jetstream needs a NATS connection", ErrStore)
+		}
+		return NewKVStore(ctx, nc, cfg, log)
+	}
+	return nil, fmt.Errorf("%w: unknown store %q", ErrStore, cfg.Store)
+}
