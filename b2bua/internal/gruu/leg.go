@@ -15,8 +15,9 @@ const (
 	legFixed   = 1 + 4 + 4 + 3 // version, generation, expiry, three length bytes
 )
 
-// MaxLegTokenLen is the longest leg token MintLeg makes and OpenLeg reads.
-var MaxLegTokenLen = tokenLen(legFixed + 3*MaxLegField)
+// MaxLegTokenLen is the longest leg token MintLeg makes and OpenLeg reads
+// (a typical leg's is about 136 characters).
+const MaxLegTokenLen = 1 + ((overhead+legFixed+3*MaxLegField)*8+4)/5
 
 // LegRef identifies one of the core's legs: what a leg GRUU routes to.
 type LegRef struct {

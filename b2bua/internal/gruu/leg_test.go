@@ -65,6 +65,21 @@ func TestLegRoundTrip(t *testing.T) {
 	}
 }
 
+func TestTokenLengthBounds(t *testing.T) {
+	m := newMinter(t)
+	long := strings.Repeat("x", gruu.MaxLegField)
+	tok, _ := m.MintLeg(gruu.LegRef{Node: long, CallID: long, LegID: long})
+	if len(tok) != gruu.MaxLegTokenLen {
+		t.Errorf("longest leg token %d, MaxLegTokenLen %d", len(tok), gruu.MaxLegTokenLen)
+	}
+	tmp, _ := m.MintTemp(gruu.NewTempRef(strings.Repeat("a", gruu.MaxAORLen), "i", "c", 1, 1))
+	if len(tmp) != gruu.MaxTempTokenLen {
+		t.Errorf("longest temp token %d, MaxTempTokenLen %d", len(tmp), gruu.MaxTempTokenLen)
+	}
+	typical, _ := m.MintLeg(gruu.LegRef{Node: "tandem-1", CallID: "c0123456789abcdef", LegID: "c0123456789abcdef-a"})
+	t.Logf("typical leg token: %d characters; longest %d; longest temp %d", len(typical), gruu.MaxLegTokenLen, gruu.MaxTempTokenLen)
+}
+
 func TestLegMintRejectsOversized(t *testing.T) {
 	m := newMinter(t)
 	over := strings.Repeat("x", gruu.MaxLegField+1)

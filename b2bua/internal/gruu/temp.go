@@ -16,8 +16,8 @@ const (
 )
 
 // MaxTempTokenLen is the longest temp-gruu token MintTemp makes and
-// OpenTemp reads.
-var MaxTempTokenLen = tokenLen(tempFixed + MaxAORLen)
+// OpenTemp reads (for sip:alice@example.com, 119 characters).
+const MaxTempTokenLen = 1 + ((overhead+tempFixed+MaxAORLen)*8+4)/5
 
 // DigestSize is the size of the digests a temp-gruu carries.
 const DigestSize = 8

@@ -51,6 +51,3 @@ func (m *Minter) open(kind byte, ad, token string, maxLen int) ([]byte, error) {
 	}
 	return nil, fmt.Errorf("%w: authentication failed", ErrInvalid)
 }
-
-// tokenLen is the text length of a token sealing n plaintext bytes.
-func tokenLen(n int) int { return 1 + b32.EncodedLen(overhead+n) }
