@@ -16,7 +16,7 @@ const (
 )
 
 // MaxTempTokenLen is the longest temp-gruu token MintTemp makes and
-// OpenTemp reads (for sip:alice@example.com, 119 characters).
+// OpenTemp reads (for sip:alice@example.com, 120 characters).
 const MaxTempTokenLen = 1 + ((overhead+tempFixed+MaxAORLen)*8+4)/5
 
 // DigestSize is the size of the digests a temp-gruu carries.
