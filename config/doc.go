@@ -29,6 +29,29 @@
 //	headers.allow             Subject, User-Agent, Alert-Info, Call-Info,
 //	                          Priority, Organization, Accept-Language
 //	                                             TANDEM_HEADERS_ALLOW (comma-separated)
+//	registrar.enabled         true               TANDEM_REGISTRAR_ENABLED
+//	registrar.domains         none (any domain)  TANDEM_REGISTRAR_DOMAINS (comma-separated)
+//	registrar.default_expires 1h                 TANDEM_REGISTRAR_DEFAULT_EXPIRES
+//	registrar.min_expires     1m                 TANDEM_REGISTRAR_MIN_EXPIRES
+//	registrar.max_expires     2h                 TANDEM_REGISTRAR_MAX_EXPIRES
+//	registrar.max_contacts    10                 TANDEM_REGISTRAR_MAX_CONTACTS
+//	registrar.store           memory             TANDEM_REGISTRAR_STORE (memory or jetstream)
+//	registrar.bucket          tandem_bindings    TANDEM_REGISTRAR_BUCKET
+//	registrar.replicas        1                  TANDEM_REGISTRAR_REPLICAS
+//	registrar.fork            parallel           TANDEM_REGISTRAR_FORK (parallel or sequential)
+//	registrar.auth.required   true               TANDEM_REGISTRAR_AUTH_REQUIRED
+//	registrar.auth.realm      "" (see below)     TANDEM_REGISTRAR_AUTH_REALM
+//	registrar.auth.algorithms SHA-256, MD5       TANDEM_REGISTRAR_AUTH_ALGORITHMS (comma-separated)
+//	registrar.auth.users      none               TANDEM_REGISTRAR_AUTH_USERS (JSON list)
+//	registrar.auth.users_file ""                 TANDEM_REGISTRAR_AUTH_USERS_FILE
+//	registrar.auth.nonce_ttl  5m                 TANDEM_REGISTRAR_AUTH_NONCE_TTL
+//	registrar.auth.nonce_counts 100000           TANDEM_REGISTRAR_AUTH_NONCE_COUNTS
+//	registrar.auth.fail_burst 10                 TANDEM_REGISTRAR_AUTH_FAIL_BURST
+//	registrar.auth.fail_interval 6s              TANDEM_REGISTRAR_AUTH_FAIL_INTERVAL
+//	registrar.auth.max_sources 100000            TANDEM_REGISTRAR_AUTH_MAX_SOURCES
+//	registrar.watchers        none               TANDEM_REGISTRAR_WATCHERS (JSON list)
+//	gruu.key                  "" (random)        TANDEM_GRUU_KEY
+//	gruu.previous_keys        none               TANDEM_GRUU_PREVIOUS_KEYS (comma-separated)
 //	nats.url                  "" (embedded)      TANDEM_NATS_URL
 //	nats.credentials_file     ""                 TANDEM_NATS_CREDENTIALS_FILE
 //	nats.embedded.host        127.0.0.1          TANDEM_NATS_EMBEDDED_HOST
@@ -69,6 +92,38 @@
 // A process plugin turns authentication on for the embedded server, with
 // a user per plugin made at start.
 //
+// The registrar (registrar.*) takes REGISTER and serves the location service
+// and the reg event; off, REGISTER is answered 405. Expiries are whole
+// seconds with min_expires <= default_expires <= max_expires; max_contacts
+// is 1-32. The jetstream store keeps bindings in the KV bucket
+// registrar.bucket, shared by every node of the NATS cluster and kept
+// across restarts; memory keeps them in this node only. registrar.fork
+// rings an AOR's contacts all at once (parallel) or one at a time by q
+// (sequential). registrar.auth.realm empty means the first of
+// registrar.domains, or tandem. With registrar.auth.required true (the
+// default) and no users, neither in registrar.auth.users nor in
+// registrar.auth.users_file, nobody can register; with it false anyone may
+// register any AOR of the domains (lab use only). Each of
+// registrar.auth.users is a mapping of user, password or ha1 (hex MD5 of
+// user:realm:password) and/or ha1_sha256 (hex SHA-256 of it), and aors (the
+// AORs the user may register and watch; empty means sip:<user>@<domain>
+// for each of the domains). registrar.auth.users_file has one account a
+// line, "user:password" or htdigest's "user:realm:HA1" (32 hex digits: MD5,
+// 64: SHA-256), # starting a comment. Each of registrar.watchers is a
+// mapping of aor ("*" for any) and users, who may subscribe to that AOR's
+// reg event besides its owner. Failed authentications are limited per
+// source address: fail_burst, then one per fail_interval, for at most
+// max_sources addresses.
+//
+// gruu.key is the key the core's GRUUs and the registrar's temp-gruus are
+// sealed with and its digest nonces derived from: 64 hex digits or base64
+// of 32 bytes (openssl rand -hex 32). Empty makes a random key at each
+// start, so GRUUs do not survive a restart and other nodes cannot open
+// them; with several nodes set the same key on every node. To rotate it,
+// move the old key to gruu.previous_keys, which still opens tokens, and
+// remove it once the GRUUs it sealed have lapsed. The keys are secrets and
+// never logged.
+//
 // # YAML
 //
 // A key the types do not declare is an error naming it and its line, with a
@@ -85,9 +140,11 @@
 // upper-cased with dots as underscores (nats.embedded.data_dir →
 // TANDEM_NATS_EMBEDDED_DATA_DIR). A variable, even set to "", wins over the
 // file. Lists of values are comma-separated (spaces around items are
-// trimmed, empty items dropped); routes are a JSON list of objects keyed as
-// in YAML. A TANDEM_* variable that names no key is an error, so that a typo
-// is not silently ignored.
+// trimmed, empty items dropped); lists of mappings (routes,
+// nats.embedded.users, plugins.list, registrar.auth.users,
+// registrar.watchers) are a JSON list of objects keyed as in YAML. A
+// TANDEM_* variable that names no key is an error, so that a typo is not
+// silently ignored.
 //
 // # Errors
 //

@@ -18,8 +18,8 @@ import (
 const exampleFile = "../tandem.example.yaml"
 
 // TestExampleLoads keeps tandem.example.yaml loadable, and true to what it
-// claims: its values are the defaults, except its example routes, user and
-// plugin.
+// claims: its values are the defaults, except its example routes, users,
+// plugin and registrar watcher.
 func TestExampleLoads(t *testing.T) {
 	c, err := config.Load(exampleFile, nil)
 	if err != nil {
@@ -36,10 +36,23 @@ func TestExampleLoads(t *testing.T) {
 		Config:    map[string]any{"prefixes": map[string]any{"8": "sip:$rest@127.0.0.1:5090"}},
 		Decisions: []string{"route"}, Publish: []string{}, Subscribe: []string{},
 	}}
+	// The registrar's types are internal to b2bua: items are made from the
+	// fields' own types.
+	want.Registrar.Auth.Users = oneItem(want.Registrar.Auth.Users)
+	want.Registrar.Auth.Users[0].User = "alice"
+	want.Registrar.Auth.Users[0].Password = "change-me"
+	want.Registrar.Auth.Users[0].AORs = []string{"sip:alice@example.com"}
+	want.Registrar.Watchers = oneItem(want.Registrar.Watchers)
+	want.Registrar.Watchers[0].AOR = "sip:alice@example.com"
+	want.Registrar.Watchers[0].Users = []string{"reception"}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("example file:\n got %+v\nwant %+v", c, want)
 	}
 }
+
+// oneItem returns a list of one zero item of s's type, for types this
+// package cannot name.
+func oneItem[S ~[]E, E any](S) S { return make(S, 1) }
 
 // key is one key of the configuration, found by walking the Go types.
 type key struct {
