@@ -1,6 +1,11 @@
 package b2bua
 
-import "time"
+import (
+	"time"
+
+	"github.com/tandem-sip/tandem/b2bua/internal/gruu"
+	"github.com/tandem-sip/tandem/b2bua/internal/registrar"
+)
 
 // Config is the core's configuration. The config package fills it from YAML
 // and the environment and validates it; Defaults gives the embedded values.
@@ -30,6 +35,12 @@ type Config struct {
 	RetryAfter int `yaml:"retry_after"`
 	// Headers lists the headers allowed to cross from one leg to the other.
 	Headers HeadersConfig `yaml:"headers"`
+	// Registrar configures REGISTER processing, the location service and
+	// the reg event (RFC 3261 §10, RFC 5627, RFC 3680).
+	Registrar registrar.Config `yaml:"registrar"`
+	// GRUU holds the key GRUUs are minted under (the core's leg GRUUs and
+	// the registrar's temp-gruus). Nodes that share it route each other's.
+	GRUU gruu.Config `yaml:"gruu"`
 }
 
 // SIPConfig is the SIP transport configuration.
@@ -91,5 +102,7 @@ func Defaults() Config {
 		Headers: HeadersConfig{
 			Allow: []string{"Subject", "User-Agent", "Alert-Info", "Call-Info", "Priority", "Organization", "Accept-Language"},
 		},
+		Registrar: registrar.Defaults(),
+		GRUU:      gruu.Defaults(),
 	}
 }

@@ -5,11 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"sync"
 	"sync/atomic"
 
+	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/tandem-sip/tandem/b2bua/internal/gruu"
+	"github.com/tandem-sip/tandem/b2bua/internal/registrar"
 	"github.com/tandem-sip/tandem/b2bua/internal/sipguard"
 	"github.com/tandem-sip/tandem/b2bua/internal/sipx"
 	"github.com/tandem-sip/tandem/events"
@@ -40,6 +44,10 @@ func WithRouteDecider(d RouteDecider) Option { return func(c *Core) { c.decider 
 // WithRegisterer registers the core's metrics (default: not registered).
 func WithRegisterer(r prometheus.Registerer) Option { return func(c *Core) { c.reg = r } }
 
+// WithNATSConn gives the core a NATS connection for what it keeps in
+// JetStream itself (registrar bindings with registrar.store: jetstream).
+func WithNATSConn(nc *nats.Conn) Option { return func(c *Core) { c.nc = nc } }
+
 // WithUDPWrapper replaces the malformed-input guard wrapped around the UDP
 // socket (tests only).
 func WithUDPWrapper(w func(net.PacketConn) net.PacketConn) Option {
@@ -59,6 +67,14 @@ type Core struct {
 	routes  []compiledRoute
 	headers headerPolicy
 	metrics *metrics
+	nc      *nats.Conn
+
+	minter    *gruu.Minter // mints our legs' Contacts and the registrar's GRUUs
+	epoch     uint32       // this start's generation in leg GRUUs
+	registrar *registrar.Registrar
+	regStore  registrar.Store
+	regStop   context.CancelFunc
+	regDone   chan struct{}
 
 	legs     sync.Map // dialogKey -> *leg
 	calls    sync.Map // call id -> *call
@@ -84,6 +100,10 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*Core, error) {
 		return nil, err
 	}
 	c.headers = newHeaderPolicy(cfg.Headers.Allow)
+	if c.minter, err = gruu.NewMinterFromConfig(cfg.GRUU, log); err != nil {
+		return nil, fmt.Errorf("b2bua: gruu: %w", err)
+	}
+	c.epoch = rand.Uint32()
 	if c.metrics, err = newMetrics(c.reg, c.active.Load); err != nil {
 		return nil, fmt.Errorf("b2bua: metrics: %w", err)
 	}
@@ -113,6 +133,9 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*Core, error) {
 
 // Start binds the SIP sockets and serves them; it returns once bound.
 func (c *Core) Start(ctx context.Context) error {
+	if err := c.startRegistrar(ctx); err != nil {
+		return err
+	}
 	if err := c.stack.Listen(); err != nil {
 		return fmt.Errorf("b2bua: %w", err)
 	}
@@ -137,8 +160,9 @@ func (c *Core) registerHandlers() {
 	c.stack.Handle(sipx.INVITE, c.onInvite)
 	c.stack.Handle(sipx.ACK, c.onAck)
 	c.stack.Handle(sipx.CANCEL, c.onStrayCancel)
+	c.stack.Handle(sipx.REGISTER, c.onRegister)
 	for _, m := range []sipx.RequestMethod{sipx.BYE, sipx.UPDATE, sipx.INFO, sipx.MESSAGE, sipx.OPTIONS,
-		sipx.SUBSCRIBE, sipx.NOTIFY, sipx.REFER, sipx.PRACK, sipx.REGISTER, sipx.PUBLISH} {
+		sipx.SUBSCRIBE, sipx.NOTIFY, sipx.REFER, sipx.PRACK, sipx.PUBLISH} {
 		c.stack.Handle(m, c.onRequest)
 	}
 	c.stack.HandleDefault(c.onRequest)

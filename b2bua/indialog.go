@@ -1,6 +1,7 @@
 package b2bua
 
 import (
+	"github.com/tandem-sip/tandem/b2bua/internal/gruu"
 	"github.com/tandem-sip/tandem/b2bua/internal/sipx"
 	"github.com/tandem-sip/tandem/events"
 )
@@ -129,6 +130,10 @@ func (c *Core) outOfDialog(in *inbound) {
 	case sipx.OPTIONS:
 		if c.draining.Load() {
 			c.reject(in, 503, "Shutting Down")
+			return
+		}
+		if u := in.req.Recipient; u.UriParams.Has("gr") && gruu.Kind(u.User) == 'l' && !c.liveLeg(u.User) {
+			c.reject(in, 404, "Not Found") // a leg GRUU lives as long as its leg
 			return
 		}
 		in.send(c.optionsResponse(in.req))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tandem-sip/tandem/b2bua/internal/gruu"
 	"github.com/tandem-sip/tandem/b2bua/internal/sipx"
 	"github.com/tandem-sip/tandem/events"
 )
@@ -90,7 +91,7 @@ func (c *Core) newCall(in *inbound) *call {
 	in.req.To().Params.Add("tag", tag)
 	a := &leg{id: cl.id + "-a", side: events.SideA, call: cl, inv: in, origin: newSDPOrigin()}
 	a.dlg = uasDialog(in.req, tag)
-	a.contact = c.contactFor(a.id, in.req.Transport())
+	a.contact = c.contactFor(cl.id, a.id, in.req.Transport())
 	cl.a = a
 	c.calls.Store(cl.id, cl)
 	c.legs.Store(a.dlg.key(), a)
@@ -98,11 +99,19 @@ func (c *Core) newCall(in *inbound) *call {
 	return cl
 }
 
-// contactFor is our Contact on a leg.
-func (c *Core) contactFor(legID, transport string) sipx.ContactHeader {
-	u := sipx.Uri{Scheme: "sip", User: legID, Host: c.stack.Host(), Port: c.stack.Port()}
+// contactFor is our Contact on a leg: a GRUU we minted for it (RFC 5627,
+// DESIGN.md §4), sip:<token>@host:port;gr, that routes to that leg and no
+// other, and gets 404 once the leg has ended.
+func (c *Core) contactFor(callID, legID, transport string) sipx.ContactHeader {
+	user := legID
+	if tok, err := c.minter.MintLeg(gruu.LegRef{Node: c.cfg.Node, CallID: callID, LegID: legID, Gen: c.epoch}); err == nil {
+		user = tok
+	} else {
+		c.log.Warn("b2bua: cannot mint a leg GRUU, using the leg id", "leg_id", legID, "error", err)
+	}
+	u := sipx.Uri{Scheme: "sip", User: user, Host: c.stack.Host(), Port: c.stack.Port(), UriParams: sipx.HeaderParams{}}
+	u.UriParams.Add("gr", "")
 	if strings.EqualFold(transport, "TCP") {
-		u.UriParams = sipx.HeaderParams{}
 		u.UriParams.Add("transport", "tcp")
 	}
 	return sipx.ContactHeader{Address: u}
@@ -146,8 +155,17 @@ func (cl *call) begin() {
 	}()
 }
 
-// route asks the plugin within the deadline, then the static rules.
+// route decides where a new call goes, in this order: a GRUU goes to
+// exactly what it names (a registered instance, one of our legs) or gets
+// 404; else a plugin's answer within the deadline; else a registered AOR's
+// contacts; else the static rules; else 404.
 func (c *Core) route(rr events.RouteRequestV1) RouteResult {
+	ruri, _ := sipx.ParseURI(rr.RequestURI)
+	lctx, lcancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer lcancel()
+	if res, ok := c.resolveGRUU(lctx, ruri); ok {
+		return res
+	}
 	if c.decider != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.RouteDeadline)
 		d, err := c.decider.Route(ctx, rr)
@@ -165,6 +183,9 @@ func (c *Core) route(rr events.RouteRequestV1) RouteResult {
 		case d.Action == events.RouteReject:
 			return RouteResult{Action: "reject", Code: d.Code, Reason: d.Reason, By: "plugin"}
 		}
+	}
+	if res, ok := c.resolveAOR(lctx, ruri); ok {
+		return res
 	}
 	return matchRoute(c.routes, rr.User, rr.Host)
 }

@@ -63,7 +63,7 @@ func (cl *call) startB(target string) {
 		remoteTarget: ruri,
 		transport:    transport,
 	}
-	b.contact = c.contactFor(b.id, transport)
+	b.contact = c.contactFor(cl.id, b.id, transport)
 	req := b.dlg.request(sipx.INVITE)
 	if mf := areq.MaxForwards(); mf != nil {
 		req.ReplaceHeader(newMaxForwards(mf.Val() - 1))

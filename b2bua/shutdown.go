@@ -45,5 +45,7 @@ func (c *Core) Shutdown(ctx context.Context) error {
 			}
 		}
 	}
-	return c.stack.Close()
+	err := c.stack.Close()
+	c.stopRegistrar()
+	return err
 }

@@ -68,6 +68,14 @@ func (c Config) problems() []*Error {
 	for i, h := range c.Headers.Allow {
 		v.allowHeader(fmt.Sprintf("headers.allow[%d]", i), h)
 	}
+	// The registrar and GRUU sections check themselves (their types are the
+	// core's own); their keys are relative to the section.
+	for _, p := range c.Registrar.Problems() {
+		v.addErr("registrar."+p.Key, p.Err)
+	}
+	for _, p := range c.GRUU.Problems() {
+		v.addErr("gruu."+p.Key, p.Err)
+	}
 
 	if c.NATS.URL != "" {
 		v.natsURL("nats.url", c.NATS.URL)

@@ -48,6 +48,12 @@ func WithFrom(user string) InviteOption {
 // Invite places a call to target, a SIP URI whose host:port is where the
 // INVITE goes (the node). From is sip:<name>@127.0.0.1 with a fresh tag; the
 // Contact is the phone's.
+// Via sends the INVITE to addr (host:port) whatever its Request-URI says,
+// like a phone with an outbound proxy.
+func Via(addr string) InviteOption {
+	return func(r *sip.Request) { r.SetDestination(addr) }
+}
+
 func (p *Phone) Invite(target string, opts ...InviteOption) *Call {
 	p.t.Helper()
 	var ruri sip.Uri

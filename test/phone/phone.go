@@ -29,9 +29,10 @@ type Phone struct {
 	closed  chan struct{} // closed in t.Cleanup: handlers stop waiting
 	served  chan struct{} // closed when ServeUDP returns
 
-	mu       sync.Mutex // guards received and dialogs
+	mu       sync.Mutex // guards received, dialogs and reg
 	received []*sip.Request
 	dialogs  map[string]*Dialog // by Call-ID and our tag
+	reg      Registration
 }
 
 // New starts a phone named name (the user part of its From and Contact). It
@@ -216,6 +217,9 @@ func (p *Phone) onRequest(req *sip.Request, tx sip.ServerTransaction) {
 // onInvite starts an incoming call and waits until it is finally answered.
 func (p *Phone) onInvite(req *sip.Request, tx sip.ServerTransaction) {
 	inc := newIncoming(p, req, tx)
+	// 100 at once, as a UAS should: it also stops sipgo's own 100 timer,
+	// which would read the INVITE's To header while we set its tag.
+	_ = tx.Respond(sip.NewResponseFromRequest(req, 100, "Trying", nil))
 	p.addDialog(inc.Dialog)
 	if !tx.OnCancel(func(cancel *sip.Request) { inc.onCancel(cancel) }) {
 		inc.markFinal() // cancelled (or ended) before we could listen

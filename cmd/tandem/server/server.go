@@ -57,7 +57,7 @@ func Start(ctx context.Context, cfg config.Config, log *slog.Logger) (*Server, e
 	}
 	s.api = api
 	core, err := b2bua.New(cfg.Config, log.With("component", "b2bua"),
-		b2bua.WithEventSink(api), b2bua.WithRouteDecider(api), b2bua.WithRegisterer(s.reg))
+		b2bua.WithEventSink(api), b2bua.WithRouteDecider(api), b2bua.WithRegisterer(s.reg), b2bua.WithNATSConn(api.Conn()))
 	if err != nil {
 		api.Close()
 		return nil, fmt.Errorf("server: %w", err)
