@@ -83,4 +83,4 @@ func (c *Core) reject(in *inbound, code int, reason string) {
 }
 
 // allowHeader lists the methods Tandem accepts.
-const allowHeader = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, MESSAGE, REGISTER"
+const allowHeader = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, MESSAGE, REGISTER, SUBSCRIBE"

@@ -2,6 +2,7 @@ package b2bua
 
 import (
 	"github.com/tandem-sip/tandem/b2bua/internal/gruu"
+	"github.com/tandem-sip/tandem/b2bua/internal/registrar"
 	"github.com/tandem-sip/tandem/b2bua/internal/sipx"
 	"github.com/tandem-sip/tandem/events"
 )
@@ -33,8 +34,16 @@ func (c *Core) onRequest(req *sipx.Request, tx sipx.ServerTransaction) {
 
 // inDialog hands a request to the call owning its dialog, or answers 481.
 func (c *Core) inDialog(in *inbound) {
-	v, ok := c.legs.Load(dialogKey(in.req.CallID().Value(), sipx.ToTag(in.req.To())))
+	key := dialogKey(in.req.CallID().Value(), sipx.ToTag(in.req.To()))
+	v, ok := c.legs.Load(key)
 	if !ok {
+		if sv, ok := c.subs.Load(key); ok {
+			s := sv.(*regSub)
+			if s.ex.post(func() { s.onSubDialog(in) }) {
+				in.wait()
+				return
+			}
+		}
 		c.reject(in, 481, "Call/Transaction Does Not Exist")
 		return
 	}
@@ -140,7 +149,15 @@ func (c *Core) outOfDialog(in *inbound) {
 	case sipx.BYE, sipx.UPDATE, sipx.INFO, sipx.PRACK, sipx.NOTIFY:
 		c.reject(in, 481, "Call/Transaction Does Not Exist")
 	case sipx.SUBSCRIBE:
-		c.reject(in, 489, "Bad Event")
+		if c.registrar != nil && registrar.AcceptsRegEvent(in.req) {
+			c.onRegSubscribe(in)
+			return
+		}
+		res := c.response(in.req, 489, "Bad Event", nil)
+		if c.registrar != nil {
+			res.AppendHeader(sipx.NewHeader("Allow-Events", "reg"))
+		}
+		in.send(res)
 	case sipx.REGISTER, sipx.MESSAGE, sipx.PUBLISH, sipx.REFER:
 		c.reject(in, 405, "Method Not Allowed")
 	default:

@@ -45,6 +45,13 @@ func (c *Core) Shutdown(ctx context.Context) error {
 			}
 		}
 	}
+	// reg event subscriptions end with a terminal NOTIFY (deactivated: the
+	// watcher may subscribe again, RFC 6665 §4.1.3), sent before SIP stops.
+	c.subs.Range(func(_, v any) bool {
+		s := v.(*regSub)
+		s.ex.post(func() { s.end("deactivated") })
+		return true
+	})
 	err := c.stack.Close()
 	c.stopRegistrar()
 	return err

@@ -83,3 +83,56 @@ func (p *Phone) registerOnce(registrar, aor string, expires int, contactParams, 
 	req.SetBody(nil)
 	return p.start(req, nil).Final(5 * time.Second)
 }
+
+// Subscribe subscribes to the reg event of aor at the registrar
+// (host:port) for expires seconds, answering a digest challenge as user
+// with password. It returns the final response and the subscription's
+// dialog, on which the NOTIFYs arrive (answer each with OK).
+func (p *Phone) Subscribe(registrar, aor, user, password string, expires int) (*sip.Response, *Dialog) {
+	p.t.Helper()
+	var ruri sip.Uri
+	if err := sip.ParseUri(aor, &ruri); err != nil {
+		p.t.Fatalf("phone %s: aor %q: %v", p.name, aor, err)
+	}
+	d := newDialog(p)
+	d.callID = "sub-" + sip.GenerateTagN(12) + "@" + p.name
+	d.localTag = sip.GenerateTagN(12)
+	d.localURI = sip.Uri{Scheme: "sip", User: user, Host: ruri.Host}
+	d.remoteURI = ruri
+	d.remoteTarget = ruri
+	p.addDialog(d)
+	send := func(authorization string) *sip.Response {
+		req := d.build(sip.SUBSCRIBE, 0)
+		req.SetDestination(registrar)
+		req.AppendHeader(p.contact())
+		req.AppendHeader(sip.NewHeader("Event", "reg"))
+		req.AppendHeader(sip.NewHeader("Accept", "application/reginfo+xml"))
+		req.AppendHeader(sip.NewHeader("Expires", strconv.Itoa(expires)))
+		if authorization != "" {
+			req.AppendHeader(sip.NewHeader("Authorization", authorization))
+		}
+		req.SetBody(nil)
+		return p.start(req, nil).Final(5 * time.Second)
+	}
+	res := send("")
+	if res.StatusCode == 401 {
+		chal, err := digest.ParseChallenge(strings.TrimSpace(res.GetHeader("WWW-Authenticate").Value()))
+		if err != nil {
+			p.t.Fatalf("phone %s: challenge: %v", p.name, err)
+		}
+		cred, err := digest.Digest(chal, digest.Options{Method: "SUBSCRIBE", URI: ruri.String(), Username: user, Password: password, Count: 1})
+		if err != nil {
+			p.t.Fatalf("phone %s: digest: %v", p.name, err)
+		}
+		res = send(cred.String())
+	}
+	if res.StatusCode < 300 {
+		d.mu.Lock()
+		d.remoteTag, _ = res.To().Params.Get("tag")
+		if c := res.Contact(); c != nil {
+			d.remoteTarget = *c.Address.Clone()
+		}
+		d.mu.Unlock()
+	}
+	return res, d
+}

@@ -48,6 +48,14 @@ type Stack struct {
 	wg sync.WaitGroup
 }
 
+// sipgo refuses to send a UDP request larger than 1300 bytes (RFC 3261
+// §18.1.1 wants TCP then, which sipgo does not switch to). A NOTIFY with a
+// few registrations, or an INVITE with a rich SDP, is larger; rather than
+// fail, Tandem sends such requests over UDP anyway (IP fragments them).
+// Switching to TCP when the peer supports it is left to do. The setting is
+// process-global in sipgo, hence set before anything runs.
+func init() { sip.UDPMTUSize = 65535 }
+
 // New builds a stack; Listen binds it.
 func New(cfg Config, log *slog.Logger) (*Stack, error) {
 	if !cfg.UDP && !cfg.TCP {
