@@ -59,6 +59,16 @@
 //   - A connected call longer than Config.MaxCallDuration is ended with BYE
 //     on both legs (no session timers yet).
 //
+// # Registrar and GRUUs
+//
+// With Config.Registrar enabled (internal/registrar), REGISTER is processed
+// (digest auth, bis-09 rules, RFC 5626 instances, RFC 5627 GRUUs), requests
+// to a registered AOR fork to its contacts (parallel, or sequential in
+// q-value order) and a registrar GRUU reaches exactly one instance or gets
+// 404. Every Contact the core puts on a leg is a leg GRUU minted under
+// Config.GRUU's key (internal/gruu): 404 once the leg has ended. A SUBSCRIBE
+// for the reg event is a dialog of its own (regsub.go) with one usage.
+//
 // # Call control
 //
 // Plugins control calls through the Core's methods (served on NATS by
