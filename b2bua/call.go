@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/tandem-sip/tandem/events"
@@ -30,11 +29,8 @@ type call struct {
 	connectedAt time.Time
 	seq         uint64
 
-	mu      sync.Mutex // guards queue, running, exited
-	queue   []func()
-	running bool          // a goroutine is draining queue
-	exited  bool          // the call is over; post refuses work
-	done    chan struct{} // closed when the call is over
+	ex   serial        // owns the call's state; see post
+	done chan struct{} // closed when the call is over
 
 	claim     claim // the call's controller, if any
 	pendingTx int   // our INVITE transactions not yet finally answered
@@ -46,62 +42,11 @@ type call struct {
 
 func newCallID() string { return fmt.Sprintf("c%016x", rand.Uint64()) }
 
-// post queues f to run on the call's serial executor. It reports false
-// when the call is over and accepts no more work; the caller must then
-// answer by itself.
-//
-// The executor is a goroutine started on demand: it runs queued closures
-// one at a time, in order, and exits when the queue is empty, so an idle
-// call (a connected call waiting for BYE) costs no goroutine. At any moment
-// at most one goroutine runs a call's closures; mu hands the ownership over.
-func (cl *call) post(f func()) bool {
-	cl.mu.Lock()
-	if cl.exited {
-		cl.mu.Unlock()
-		return false
-	}
-	cl.queue = append(cl.queue, f)
-	if !cl.running {
-		cl.running = true
-		go cl.drain()
-	}
-	cl.mu.Unlock()
-	return true
-}
-
-// drain runs queued closures until the queue is empty, or until the call
-// has ended and no INVITE of ours still waits for its final response; then
-// the call is closed: what is still queued runs once more against the ended
-// call (answering 481 and the like) and post refuses new work.
-func (cl *call) drain() {
-	for {
-		cl.mu.Lock()
-		if len(cl.queue) == 0 {
-			cl.queue = cl.queue[:0]
-			cl.running = false
-			cl.mu.Unlock()
-			return
-		}
-		f := cl.queue[0]
-		cl.queue[0] = nil
-		cl.queue = cl.queue[1:]
-		cl.mu.Unlock()
-		f()
-		if cl.state == stEnded && cl.pendingTx == 0 {
-			cl.mu.Lock()
-			cl.exited = true
-			rest := cl.queue
-			cl.queue = nil
-			cl.running = false
-			cl.mu.Unlock()
-			for _, g := range rest {
-				g()
-			}
-			close(cl.done)
-			return
-		}
-	}
-}
+// post queues f on the call's executor (serial). It reports false when
+// the call is over and accepts no more work; the caller must then answer by
+// itself. The executor closes once the call has ended and no INVITE of ours
+// still waits for its final response.
+func (cl *call) post(f func()) bool { return cl.ex.post(f) }
 
 // transition moves the call's state machine; false means the input is
 // stale for the current state and must be ignored.

@@ -29,7 +29,7 @@ func (c *Core) GetCall(callID string) (events.CallInfoV1, bool) {
 	return v.(*call).query()
 }
 
-// query takes a snapshot on the call's loop.
+// query takes a snapshot on the call's executor.
 func (cl *call) query() (events.CallInfoV1, bool) {
 	ch := make(chan events.CallInfoV1, 1)
 	if !cl.post(func() { ch <- cl.snapshot() }) {

@@ -20,7 +20,7 @@ import (
 )
 
 // EventSink receives the core's events, in order per call. Publish is called
-// from a call's loop and must not block.
+// from a call's executor and must not block.
 type EventSink interface {
 	Publish(ev events.Event)
 }
@@ -55,7 +55,7 @@ func WithUDPWrapper(w func(net.PacketConn) net.PacketConn) Option {
 }
 
 // Core is the back-to-back user agent. Lock order: none is held while
-// calling into a call; calls own their state (one loop each).
+// calling into a call; calls own their state (one serial executor each).
 type Core struct {
 	cfg     Config
 	log     *slog.Logger

@@ -7,7 +7,7 @@ import (
 )
 
 // dialog is the state of one SIP dialog (RFC 3261 §12), kept apart from the
-// usage that runs in it (inviteUsage). Only the owning call's loop touches it.
+// usage that runs in it (inviteUsage). Only the owning call's executor touches it.
 type dialog struct {
 	callID    string
 	localTag  string

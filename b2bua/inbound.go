@@ -38,7 +38,7 @@ func (in *inbound) markFinal() {
 }
 
 // send sends res on the transaction; a final response releases the handler.
-// Only the owner (the call's loop, or the handler before it posted) calls it.
+// Only the owner (the call's executor, or the handler before it posted) calls it.
 func (in *inbound) send(res *sipx.Response) error {
 	if in.final {
 		return nil

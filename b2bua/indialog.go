@@ -61,7 +61,7 @@ func (c *Core) onStrayCancel(req *sipx.Request, tx sipx.ServerTransaction) {
 	c.reject(newInbound(req, tx), 481, "Call/Transaction Does Not Exist")
 }
 
-// onInDialog dispatches an in-dialog request on the call's loop.
+// onInDialog dispatches an in-dialog request on the call's executor.
 func (cl *call) onInDialog(l *leg, in *inbound) {
 	c := cl.core
 	if cl.state == stEnded || l.state == legEnded {

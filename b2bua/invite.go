@@ -75,16 +75,17 @@ func (c *Core) checkNewInvite(req *sipx.Request) (int, string) {
 	return 0, ""
 }
 
-// newCall creates the call and its A leg and starts the call's loop.
+// newCall creates the call and its A leg and starts the call's executor.
 func (c *Core) newCall(in *inbound) *call {
 	cl := &call{
 		core:    c,
 		id:      newCallID(),
 		created: time.Now(),
-		queue:   make([]func(), 0, 4),
 		done:    make(chan struct{}),
 	}
 	cl.log = c.log.With("call_id", cl.id)
+	cl.ex.done = func() bool { return cl.state == stEnded && cl.pendingTx == 0 }
+	cl.ex.finished = func() { close(cl.done) }
 	tag := sipx.GenerateTag()
 	// The tag goes on the INVITE itself so that every response built from it,
 	// the 487 sipgo sends after CANCEL included, carries the same To-tag.

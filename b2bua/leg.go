@@ -23,7 +23,7 @@ func (s legState) String() string {
 
 // leg is one SIP dialog with one usage: an INVITE usage. Side A is the
 // caller's dialog (Tandem is UAS), side B the target's (Tandem is UAC).
-// Only the owning call's loop touches a leg.
+// Only the owning call's executor touches a leg.
 type leg struct {
 	id    string
 	side  string

@@ -99,7 +99,7 @@ func (cl *call) startB(target string) {
 	go cl.readInvite(b, tx)
 }
 
-// readInvite drains an INVITE client transaction onto the call's loop
+// readInvite drains an INVITE client transaction onto the call's executor
 // until its final response (later 2xx retransmissions use the hook).
 func (cl *call) readInvite(b *leg, tx sipx.ClientTransaction) {
 	for {

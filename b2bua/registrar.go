@@ -101,13 +101,10 @@ func (c *Core) resolveGRUU(ctx context.Context, ruri sipx.Uri) (RouteResult, boo
 	if c.registrar == nil {
 		return RouteResult{}, false
 	}
-	t, err := c.registrar.Resolve(ctx, ruri, time.Now())
+	t, res, done := c.resolve(ctx, ruri)
 	switch {
-	case errors.Is(err, registrar.ErrNotFound):
-		return RouteResult{Action: "reject", Code: 404, Reason: "Not Found", By: "registrar"}, true
-	case err != nil:
-		c.log.Warn("b2bua: registrar lookup failed", "ruri", ruri.String(), "error", err)
-		return RouteResult{Action: "reject", Code: 503, Reason: "Location Service Unavailable", By: "registrar"}, true
+	case done:
+		return res, true
 	case t.Kind == registrar.TargetGRUU && len(t.Bindings) == 1:
 		return RouteResult{Action: "forward", Target: t.Bindings[0].Contact, By: "registrar"}, true
 	}
@@ -122,13 +119,10 @@ func (c *Core) resolveAOR(ctx context.Context, ruri sipx.Uri) (RouteResult, bool
 	if c.registrar == nil {
 		return RouteResult{}, false
 	}
-	t, err := c.registrar.Resolve(ctx, ruri, time.Now())
+	t, res, done := c.resolve(ctx, ruri)
 	switch {
-	case errors.Is(err, registrar.ErrNotFound):
-		return RouteResult{Action: "reject", Code: 404, Reason: "Not Found", By: "registrar"}, true
-	case err != nil:
-		c.log.Warn("b2bua: registrar lookup failed", "ruri", ruri.String(), "error", err)
-		return RouteResult{Action: "reject", Code: 503, Reason: "Location Service Unavailable", By: "registrar"}, true
+	case done:
+		return res, true
 	case t.Kind != registrar.TargetAOR || len(t.Bindings) == 0:
 		return RouteResult{}, false
 	}
@@ -138,6 +132,20 @@ func (c *Core) resolveAOR(ctx context.Context, ruri sipx.Uri) (RouteResult, bool
 	}
 	return RouteResult{Action: "forward", Target: targets[0], Forks: targets[1:],
 		Serial: c.cfg.Registrar.Fork == registrar.ForkSequential, By: "registrar"}, true
+}
+
+// resolve asks the registrar where ruri goes; done with res when the answer
+// is a rejection (404 for nothing there, 503 when the store failed).
+func (c *Core) resolve(ctx context.Context, ruri sipx.Uri) (t registrar.Target, res RouteResult, done bool) {
+	t, err := c.registrar.Resolve(ctx, ruri, time.Now())
+	switch {
+	case errors.Is(err, registrar.ErrNotFound):
+		return t, RouteResult{Action: "reject", Code: 404, Reason: "Not Found", By: "registrar"}, true
+	case err != nil:
+		c.log.Warn("b2bua: registrar lookup failed", "ruri", ruri.String(), "error", err)
+		return t, RouteResult{Action: "reject", Code: 503, Reason: "Location Service Unavailable", By: "registrar"}, true
+	}
+	return t, RouteResult{}, false
 }
 
 // liveLeg reports whether a leg GRUU token names a leg of this node and

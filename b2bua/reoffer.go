@@ -121,7 +121,7 @@ func (cl *call) sendOffer(o *offerTx) {
 }
 
 // readFinal waits for a client transaction's final response and posts it
-// (or its failure) to the call's loop.
+// (or its failure) to the call's executor.
 func (cl *call) readFinal(tx sipx.ClientTransaction, onFinal func(*sipx.Response), onGone func()) {
 	for {
 		select {
