@@ -11,6 +11,12 @@
 //	uas_answer  INVITE, 180, 200 with SDP, ACK, BYE, 200
 //	uas_ring    INVITE, 180, CANCEL, 200, 487, ACK (never answers)
 //	uas_busy    INVITE, 486, ACK
+//	uac_register          REGISTER, 401, REGISTER with digest, 200; the same with Expires: 0
+//	uac_register_badauth  REGISTER, 401, REGISTER with wrong credentials, 401 (or 403 once throttled)
+//
+// SIPp 3.6.1 answers only MD5 challenges and signs sip:<remote>:<port> by
+// default: the registration tests configure registrar.auth.algorithms [MD5]
+// and pass -auth_uri with the domain.
 //
 // The tests (sipp_test.go) build ./cmd/tandem once (or take $SIPP_TANDEM_BIN), then for each case start
 // the binary with a generated configuration on free loopback ports, a SIPp

@@ -206,66 +206,7 @@ type tandem struct {
 // dir, starts the binary and returns once /readyz answers 200.
 func startTandem(t *testing.T, routes []route) *tandem {
 	t.Helper()
-	dir := t.TempDir()
-	sipPort := freeUDPTCPPort(t)
-	httpPort := freeTCPPort(t)
-	tn := &tandem{
-		log:      &syncBuffer{},
-		done:     make(chan struct{}),
-		sipAddr:  fmt.Sprintf("127.0.0.1:%d", sipPort),
-		httpAddr: fmt.Sprintf("127.0.0.1:%d", httpPort),
-	}
-
-	var b strings.Builder
-	fmt.Fprintf(&b, "node: %s\n", yamlQuote("sipp-"+strings.NewReplacer("/", "-").Replace(t.Name())))
-	fmt.Fprintf(&b, "sip: {listen: %q, udp: true, tcp: true}\n", tn.sipAddr)
-	b.WriteString("routes:\n")
-	for _, r := range routes {
-		if r.reject != 0 {
-			fmt.Fprintf(&b, "  - {name: %s, user: %s, reject: %d, reason: %s}\n",
-				yamlQuote(r.name), yamlQuote(r.user), r.reject, yamlQuote(r.reason))
-		} else {
-			fmt.Fprintf(&b, "  - {name: %s, user: %s, target: %s}\n",
-				yamlQuote(r.name), yamlQuote(r.user), yamlQuote(r.target))
-		}
-	}
-	b.WriteString("no_answer_timeout: 180s\n")
-	b.WriteString("drain_timeout: 10s\n")
-	fmt.Fprintf(&b, "nats: {embedded: {port: -1, data_dir: %s}}\n", yamlQuote(filepath.Join(dir, "nats")))
-	fmt.Fprintf(&b, "http: {listen: %q}\n", tn.httpAddr)
-	b.WriteString("log: {level: info, format: text}\n")
-	cfg := filepath.Join(dir, "tandem.yaml")
-	if err := os.WriteFile(cfg, []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-
-	tn.cmd = exec.Command(tandemBin, "--config", cfg)
-	tn.cmd.Dir = dir
-	tn.cmd.Env = withoutTandemVars(os.Environ())
-	tn.cmd.Stdout = tn.log
-	tn.cmd.Stderr = tn.log
-	if err := tn.cmd.Start(); err != nil {
-		t.Fatalf("start tandem: %v", err)
-	}
-	go func() {
-		tn.waitErr = tn.cmd.Wait()
-		close(tn.done)
-	}()
-	t.Cleanup(func() {
-		select {
-		case <-tn.done:
-		default:
-			_ = tn.cmd.Process.Kill()
-			<-tn.done
-		}
-		if t.Failed() {
-			t.Logf("tandem configuration:\n%s", b.String())
-			t.Logf("tandem output (%v):\n%s", tn.waitErr, tn.log.tail(64<<10))
-		}
-	})
-
-	tn.awaitReady(t)
-	return tn
+	return startTandemWith(t, routes, "")
 }
 
 // awaitReady polls /readyz until it answers 200, the process exits or
