@@ -72,15 +72,15 @@ var torture = map[string]tortureOutcome{
 	"rfc4475/scalarlg.dat": {drop: true}, "rfc4475/bigcode.dat": {drop: true}, "rfc4475/test.dat": {drop: true},
 }
 
-// tortureDir finds the corpus next to DESIGN.md (TANDEM_SIP_TORTURE
-// overrides it); the test is skipped without it.
+// tortureDir finds the corpus kept in test/testdata/sip-torture
+// (TANDEM_SIP_TORTURE overrides it); the test fails without it.
 func tortureDir(t *testing.T) string {
 	dir := os.Getenv("TANDEM_SIP_TORTURE")
 	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "sip-torture")
+		dir = filepath.Join("..", "testdata", "sip-torture")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "PROVENANCE.md")); err != nil {
-		t.Skipf("torture corpus not found at %s; set TANDEM_SIP_TORTURE", dir)
+		t.Fatalf("torture corpus not found at %s; set TANDEM_SIP_TORTURE", dir)
 	}
 	return dir
 }
