@@ -4,7 +4,8 @@ import "strings"
 
 // Subject grammar, defined here once:
 //
-//	tandem.v1.evt.<node>.call.<call_id>.<name>   events (JetStream stream Stream)
+//	tandem.v1.evt.<node>.call.<call_id>.<name>   events of a call (JetStream stream Stream)
+//	tandem.v1.evt.<node>.node.<name>              events of no call: the registrar's (same stream)
 //	tandem.v1.cmd.<verb>                          commands, queue group CommandQueue
 //	tandem.v1.cmd.<node>.<verb>                   commands bound to one node
 //	tandem.v1.decide.<what>                       decisions, queue group per plugin
@@ -29,9 +30,18 @@ const (
 	DecideRoute = DecidePrefix + ".route"
 )
 
-// EventSubject is the subject an event is published on.
+// EventSubject is the subject an event is published on: its call's, or the
+// node's for an event of no call (registrar bindings, GRUUs).
 func EventSubject(node, callID, name string) string {
+	if callID == "" {
+		return NodeEventSubject(node, name)
+	}
 	return EventPrefix + "." + token(node) + ".call." + token(callID) + "." + name
+}
+
+// NodeEventSubject is the subject of an event that belongs to no call.
+func NodeEventSubject(node, name string) string {
+	return EventPrefix + "." + token(node) + ".node." + name
 }
 
 // CallEventsFilter matches every event of one call on any node.

@@ -158,7 +158,7 @@ func eventFilter(node, callID string) string {
 		// events.EventSubject makes node a subject token; take it from there
 		// so the rule stays defined once.
 		s := strings.TrimPrefix(events.EventSubject(node, "c", "n"), events.EventPrefix+".")
-		return events.EventPrefix + "." + strings.TrimSuffix(s, ".call.c.n") + ".call.*.>"
+		return events.EventPrefix + "." + strings.TrimSuffix(s, ".call.c.n") + ".>"
 	}
 	return events.StreamSubjects
 }

@@ -261,9 +261,9 @@ func TestEventFilter(t *testing.T) {
 	for _, tc := range []struct{ node, call, want string }{
 		{"", "", "tandem.v1.evt.>"},
 		{"", "c1", "tandem.v1.evt.*.call.c1.>"},
-		{"n1", "", "tandem.v1.evt.n1.call.*.>"},
+		{"n1", "", "tandem.v1.evt.n1.>"},
 		{"n.1", "c 1", "tandem.v1.evt.n_1.call.c_1.>"},
-		{"my node", "", "tandem.v1.evt.my_node.call.*.>"},
+		{"my node", "", "tandem.v1.evt.my_node.>"},
 	} {
 		if got := eventFilter(tc.node, tc.call); got != tc.want {
 			t.Errorf("eventFilter(%q, %q) = %q, want %q", tc.node, tc.call, got, tc.want)
