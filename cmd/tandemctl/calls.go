@@ -54,31 +54,41 @@ func callsShow(a *app, args []string) error {
 	return printCall(a.stdout, *rep.Call)
 }
 
+// hangupArgs parses the arguments shared by calls hangup and legs hangup:
+// one id (idName in messages) and the optional --cause and --reason.
+func hangupArgs(a *app, command, idName string, args []string) (id string, cause int, reason string, err error) {
+	fs := a.flagSet(command)
+	c := fs.Int("cause", 0, "SIP `code` (300-699) towards a leg not yet answered (default: the core's, 480)")
+	r := fs.String("reason", "", "reason `text` recorded in the call's events")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return "", 0, "", err
+	}
+	if len(pos) != 1 || pos[0] == "" {
+		return "", 0, "", usageErrorf("%s takes one %s", command, idName)
+	}
+	if *c != 0 && (*c < 300 || *c > 699) {
+		return "", 0, "", usageErrorf("%s: --cause %d is not a SIP failure code (300-699)", command, *c)
+	}
+	return pos[0], *c, *r, nil
+}
+
 // callsHangup: tandemctl calls hangup CALL_ID [--cause N] [--reason TEXT].
 func callsHangup(a *app, args []string) error {
-	fs := a.flagSet("calls hangup")
-	cause := fs.Int("cause", 0, "SIP `code` (300-699) towards a leg not yet answered (default: the core's, 480)")
-	reason := fs.String("reason", "", "reason `text` recorded in the call's events")
-	pos, err := a.parse(fs, args)
+	id, cause, reason, err := hangupArgs(a, "calls hangup", "CALL_ID", args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || pos[0] == "" {
-		return usageErrorf("calls hangup takes one CALL_ID")
-	}
-	if *cause != 0 && (*cause < 300 || *cause > 699) {
-		return usageErrorf("calls hangup: --cause %d is not a SIP failure code (300-699)", *cause)
-	}
 	var rep events.CallsHangupReplyV1
 	raw, err := a.request("calls hangup", events.VerbCallsHangup,
-		events.CallsHangupRequestV1{RequestID: a.requestID(), CallID: pos[0], Cause: *cause, Reason: *reason}, &rep, &rep.Reply)
+		events.CallsHangupRequestV1{RequestID: a.requestID(), CallID: id, Cause: cause, Reason: reason}, &rep, &rep.Reply)
 	if a.g.json {
 		return a.printRaw(raw, err)
 	}
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(a.stdout, "call %s: hanging up\n", pos[0])
+	_, err = fmt.Fprintf(a.stdout, "call %s: hanging up\n", id)
 	return err
 }
 

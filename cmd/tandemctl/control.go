@@ -163,24 +163,15 @@ func legsRequest(a *app, args []string) error {
 
 // legsHangup: tandemctl legs hangup LEG_ID [--cause N] [--reason TEXT].
 func legsHangup(a *app, args []string) error {
-	fs := a.flagSet("legs hangup")
-	cause := fs.Int("cause", 0, "SIP `code` (300-699) towards a leg not yet answered (default: the core's, 480)")
-	reason := fs.String("reason", "", "reason `text` recorded in the call's events")
-	pos, err := a.parse(fs, args)
+	id, cause, reason, err := hangupArgs(a, "legs hangup", "LEG_ID", args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || pos[0] == "" {
-		return usageErrorf("legs hangup takes one LEG_ID")
-	}
-	if *cause != 0 && (*cause < 300 || *cause > 699) {
-		return usageErrorf("legs hangup: --cause %d is not a SIP failure code (300-699)", *cause)
-	}
 	var rep events.LegsHangupReplyV1
 	raw, err := a.request("legs hangup", events.VerbLegsHangup, events.LegsHangupRequestV1{
-		RequestID: a.requestID(), Controller: a.controller(), LegID: pos[0], Cause: *cause, Reason: *reason,
+		RequestID: a.requestID(), Controller: a.controller(), LegID: id, Cause: cause, Reason: reason,
 	}, &rep, &rep.Reply)
-	return a.done(raw, err, "leg %s: hanging up", pos[0])
+	return a.done(raw, err, "leg %s: hanging up", id)
 }
 
 // callsClaim: tandemctl calls claim CALL_ID --controller NAME [--ttl 30s].
