@@ -96,36 +96,33 @@ func (c *Core) HoldLeg(ctx context.Context, legID, controller string, hold bool)
 // holdLeg offers dir to l's party; a 2xx still waiting for its ACK (the
 // call was just answered or re-INVITEd) delays it until that ACK.
 func (cl *call) holdLeg(l *leg, dir string, reply func(error)) {
-	legID := l.id
-	{
-		if w := waitingACKOf(l); w != nil && cl.offer == nil && cl.state == stConnected {
-			w.then = append(w.then, func() { cl.holdLeg(l, dir, reply) })
-			return
-		}
-		switch {
-		case cl.state != stConnected || l.state != legConfirmed:
-			reply(events.NewError(events.ErrConflict, "leg %s is not connected", legID))
-			return
-		case cl.offer != nil || l.ackWait != nil || (l.other() != nil && l.other().ackWait != nil):
-			reply(events.NewError(events.ErrConflict, "an offer is in progress on call %s; retry", cl.id))
-			return
-		}
-		body, ok := withDirection(l.origin.out, dir)
-		if !ok {
-			reply(events.NewError(events.ErrConflict, "leg %s has no SDP Tandem can change", legID))
-			return
-		}
-		o := &offerTx{to: l, method: sipx.INVITE, body: body}
-		o.done = func(code int, reason string) {
-			if code >= 200 && code < 300 {
-				reply(nil)
-				return
-			}
-			reply(events.NewError(events.ErrConflict, "leg %s answered %d %s", legID, code, reason))
-		}
-		cl.offer = o
-		cl.sendOffer(o)
+	w := waitingACKOf(l)
+	switch {
+	case w != nil && cl.offer == nil && cl.state == stConnected:
+		w.then = append(w.then, func() { cl.holdLeg(l, dir, reply) })
+		return
+	case cl.state != stConnected || l.state != legConfirmed:
+		reply(events.NewError(events.ErrConflict, "leg %s is not connected", l.id))
+		return
+	case cl.offer != nil || w != nil:
+		reply(events.NewError(events.ErrConflict, "an offer is in progress on call %s; retry", cl.id))
+		return
 	}
+	body, ok := withDirection(l.origin.out, dir)
+	if !ok {
+		reply(events.NewError(events.ErrConflict, "leg %s has no SDP Tandem can change", l.id))
+		return
+	}
+	o := &offerTx{to: l, method: sipx.INVITE, body: body}
+	o.done = func(code int, reason string) {
+		if code >= 200 && code < 300 {
+			reply(nil)
+			return
+		}
+		reply(events.NewError(events.ErrConflict, "leg %s answered %d %s", l.id, code, reason))
+	}
+	cl.offer = o
+	cl.sendOffer(o)
 }
 
 // waitingACKOf is a 2xx of l's call (on l or its peer) waiting for its ACK.
