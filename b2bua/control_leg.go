@@ -281,12 +281,7 @@ func (cl *call) localFailed(l *leg, method string, code int) {
 	}
 	cl.log.Info("b2bua: request on leg failed, ending call", "leg_id", l.id, "method", method, "code", code, "scope", scope)
 	if cl.state == stConnected {
-		cl.transition(inBye)
-		cl.sendBye(l.other())
-		if scope == ScopeUsage && code != 481 {
-			cl.sendBye(l)
-		}
-		cl.finish(l.side, 200, "leg "+scope.String()+" failed", "connected")
+		cl.endOnFailure(l, scope, code, "leg "+scope.String()+" failed")
 	}
 }
 

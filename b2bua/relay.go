@@ -32,12 +32,12 @@ func (cl *call) relayRequest(x *leg, in *inbound) {
 	}
 	tx, err := c.stack.Request(context.Background(), req)
 	if err != nil {
-		cl.relayFailed(x, y, in, CodeTimeout, "")
+		cl.relayFailed(y, in, CodeTimeout, "")
 		return
 	}
 	go cl.readFinal(tx, func(res *sipx.Response) {
 		if res.StatusCode >= 300 {
-			cl.relayFailed(x, y, in, res.StatusCode, res.Reason)
+			cl.relayFailed(y, in, res.StatusCode, res.Reason)
 			return
 		}
 		out := c.response(in.req, res.StatusCode, res.Reason, nil)
@@ -46,12 +46,12 @@ func (cl *call) relayRequest(x *leg, in *inbound) {
 			out.SetBody(res.Body())
 		}
 		in.send(out)
-	}, func() { cl.relayFailed(x, y, in, CodeTimeout, "") })
+	}, func() { cl.relayFailed(y, in, CodeTimeout, "") })
 }
 
 // relayFailed answers the sender of a relayed request and ends the call
 // when the failure destroyed the peer's usage or dialog.
-func (cl *call) relayFailed(x, y *leg, in *inbound, code int, reason string) {
+func (cl *call) relayFailed(y *leg, in *inbound, code int, reason string) {
 	c := cl.core
 	scope := Classify(string(in.req.Method), code)
 	c.metrics.midcall.WithLabelValues(scope.String()).Inc()
@@ -63,10 +63,5 @@ func (cl *call) relayFailed(x, y *leg, in *inbound, code int, reason string) {
 		return
 	}
 	in.send(c.response(in.req, 500, "Peer Dialog Failed", nil))
-	cl.transition(inBye)
-	cl.sendBye(x)
-	if scope == ScopeUsage && code != 481 {
-		cl.sendBye(y)
-	}
-	cl.finish(y.side, 200, "peer "+scope.String()+" failed", "connected")
+	cl.endOnFailure(y, scope, code, "peer "+scope.String()+" failed")
 }

@@ -240,14 +240,18 @@ func (cl *call) offerFailed(o *offerTx, code int, reason string) {
 	if !o.local() {
 		o.in.send(c.response(o.in.req, 500, "Peer Dialog Failed", nil))
 	}
+	cl.endOnFailure(o.to, scope, code, "peer "+scope.String()+" failed")
+}
+
+// endOnFailure ends a connected call after a failure destroyed the usage or
+// the dialog of leg failed (RFC 5057 §5.1): BYE to the other leg, and to
+// failed too when only its usage is gone (a dialog that is gone, or a 481,
+// leaves nobody to say BYE to).
+func (cl *call) endOnFailure(failed *leg, scope FailureScope, code int, reason string) {
 	cl.transition(inBye)
-	if o.local() {
-		cl.sendBye(o.to.other())
-	} else {
-		cl.sendBye(o.from)
-	}
+	cl.sendBye(failed.other())
 	if scope == ScopeUsage && code != 481 {
-		cl.sendBye(o.to)
+		cl.sendBye(failed)
 	}
-	cl.finish(o.to.side, 200, "peer "+scope.String()+" failed", "connected")
+	cl.finish(failed.side, 200, reason, "connected")
 }
