@@ -150,8 +150,9 @@ func (cl *call) begin() {
 		Source:     req.Source(),
 	}
 	rr.Type, rr.CallID, rr.Node, rr.LegID, rr.Time = events.TypeRouteRequestV1, cl.id, cl.core.cfg.Node, cl.a.id, time.Now().UTC()
+	ruri := *req.Recipient.Clone() // the routing goroutine's own copy
 	go func() {
-		res := cl.core.route(rr)
+		res := cl.core.route(rr, ruri)
 		cl.post(func() { cl.onRouted(res) })
 	}()
 }
@@ -160,8 +161,7 @@ func (cl *call) begin() {
 // exactly what it names (a registered instance, one of our legs) or gets
 // 404; else a plugin's answer within the deadline; else a registered AOR's
 // contacts; else the static rules; else 404.
-func (c *Core) route(rr events.RouteRequestV1) RouteResult {
-	ruri, _ := sipx.ParseURI(rr.RequestURI)
+func (c *Core) route(rr events.RouteRequestV1, ruri sipx.Uri) RouteResult {
 	lctx, lcancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer lcancel()
 	if res, ok := c.resolveGRUU(lctx, ruri); ok {
