@@ -18,11 +18,14 @@ const (
 	RouteForward = "forward"
 	RouteReject  = "reject"
 	RouteDefault = "default" // the plugin declines; the core uses its config
+	// RoutePark keeps the call waiting (no final response) for a
+	// controller's legs.answer, legs.reject, legs.redirect or legs.bridge.
+	RoutePark = "park"
 )
 
 // RouteDecisionV1 answers RouteRequestV1.
 type RouteDecisionV1 struct {
-	Action string `json:"action"`           // "forward", "reject" or "default": RouteForward, RouteReject or RouteDefault
+	Action string `json:"action"`           // "forward", "reject", "park" or "default": RouteForward, RouteReject, RoutePark or RouteDefault
 	Target string `json:"target,omitempty"` // SIP URI, with "forward"
 	// Targets forks the call, with "forward": every URI is called at once
 	// and the first to answer wins (the others are cancelled), or one after
@@ -31,6 +34,8 @@ type RouteDecisionV1 struct {
 	Serial  bool     `json:"serial,omitempty"` // with Targets: one after another
 	Code    int      `json:"code,omitempty"`   // 300-699, with "reject"
 	Reason  string   `json:"reason,omitempty"`
+	// Controller claims the call for this controller, with "park".
+	Controller string `json:"controller,omitempty"`
 }
 
 // AllTargets lists the URIs a "forward" decision calls, in order.
@@ -57,7 +62,7 @@ func (d RouteDecisionV1) Validate() error {
 		if d.Code < 300 || d.Code > 699 {
 			return NewError(ErrBadRequest, "reject code %d not in 300-699", d.Code)
 		}
-	case RouteDefault:
+	case RouteDefault, RoutePark:
 	default:
 		return NewError(ErrBadRequest, "unknown action %q", d.Action)
 	}

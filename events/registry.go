@@ -67,6 +67,10 @@ var Registry = []Spec{
 	{Type: TypeBindingRemovedV1, Name: "binding_removed", Kind: KindEvent, New: func() any { return new(BindingRemovedV1) }},
 	{Type: TypeBindingExpiredV1, Name: "binding_expired", Kind: KindEvent, New: func() any { return new(BindingExpiredV1) }},
 	{Type: TypeGRUUMintedV1, Name: "gruu_minted", Kind: KindEvent, New: func() any { return new(GRUUMintedV1) }},
+	{Type: TypeLegBridgedV1, Name: "leg_bridged", Kind: KindEvent, New: func() any { return new(LegBridgedV1) }},
+	{Type: TypeLegUnbridgedV1, Name: "leg_unbridged", Kind: KindEvent, New: func() any { return new(LegUnbridgedV1) }},
+	{Type: TypeLegMovedV1, Name: "leg_moved", Kind: KindEvent, New: func() any { return new(LegMovedV1) }},
+	{Type: TypeCallParkedV1, Name: "parked", Kind: KindEvent, New: func() any { return new(CallParkedV1) }},
 
 	{Type: TypeCallsListRequestV1, Name: VerbCallsList, Kind: KindCommandRequest, New: func() any { return new(CallsListRequestV1) }},
 	{Type: TypeCallsListReplyV1, Name: VerbCallsList, Kind: KindCommandReply, New: func() any { return new(CallsListReplyV1) }},
@@ -88,9 +92,25 @@ var Registry = []Spec{
 	{Type: TypeCallsClaimReplyV1, Name: VerbCallsClaim, Kind: KindCommandReply, New: func() any { return new(CallsClaimReplyV1) }},
 	{Type: TypeCallsReleaseRequestV1, Name: VerbCallsRelease, Kind: KindCommandRequest, New: func() any { return new(CallsReleaseRequestV1) }},
 	{Type: TypeCallsReleaseReplyV1, Name: VerbCallsRelease, Kind: KindCommandReply, New: func() any { return new(CallsReleaseReplyV1) }},
+	{Type: TypeLegsOriginateRequestV1, Name: VerbLegsOriginate, Kind: KindCommandRequest, New: func() any { return new(LegsOriginateRequestV1) }},
+	{Type: TypeLegsOriginateReplyV1, Name: VerbLegsOriginate, Kind: KindCommandReply, New: func() any { return new(LegsOriginateReplyV1) }},
+	{Type: TypeLegsAnswerRequestV1, Name: VerbLegsAnswer, Kind: KindCommandRequest, New: func() any { return new(LegsAnswerRequestV1) }},
+	{Type: TypeLegsAnswerReplyV1, Name: VerbLegsAnswer, Kind: KindCommandReply, New: func() any { return new(LegsAnswerReplyV1) }},
+	{Type: TypeLegsRejectRequestV1, Name: VerbLegsReject, Kind: KindCommandRequest, New: func() any { return new(LegsRejectRequestV1) }},
+	{Type: TypeLegsRejectReplyV1, Name: VerbLegsReject, Kind: KindCommandReply, New: func() any { return new(LegsRejectReplyV1) }},
+	{Type: TypeLegsRedirectRequestV1, Name: VerbLegsRedirect, Kind: KindCommandRequest, New: func() any { return new(LegsRedirectRequestV1) }},
+	{Type: TypeLegsRedirectReplyV1, Name: VerbLegsRedirect, Kind: KindCommandReply, New: func() any { return new(LegsRedirectReplyV1) }},
+	{Type: TypeLegsBridgeRequestV1, Name: VerbLegsBridge, Kind: KindCommandRequest, New: func() any { return new(LegsBridgeRequestV1) }},
+	{Type: TypeLegsBridgeReplyV1, Name: VerbLegsBridge, Kind: KindCommandReply, New: func() any { return new(LegsBridgeReplyV1) }},
+	{Type: TypeLegsUnbridgeRequestV1, Name: VerbLegsUnbridge, Kind: KindCommandRequest, New: func() any { return new(LegsUnbridgeRequestV1) }},
+	{Type: TypeLegsUnbridgeReplyV1, Name: VerbLegsUnbridge, Kind: KindCommandReply, New: func() any { return new(LegsUnbridgeReplyV1) }},
 
 	{Type: TypeRouteRequestV1, Name: "route", Kind: KindDecisionRequest, New: func() any { return new(RouteRequestV1) }},
 	{Type: TypeRouteDecisionV1, Name: "route", Kind: KindDecisionAnswer, New: func() any { return new(RouteDecisionV1) }},
+	{Type: TypeReferRequestV1, Name: "refer", Kind: KindDecisionRequest, New: func() any { return new(ReferRequestV1) }},
+	{Type: TypeReferDecisionV1, Name: "refer", Kind: KindDecisionAnswer, New: func() any { return new(ReferDecisionV1) }},
+	{Type: TypeSubscribeRequestV1, Name: "subscribe", Kind: KindDecisionRequest, New: func() any { return new(SubscribeRequestV1) }},
+	{Type: TypeSubscribeDecisionV1, Name: "subscribe", Kind: KindDecisionAnswer, New: func() any { return new(SubscribeDecisionV1) }},
 }
 
 // Lookup returns the Spec of a type string.

@@ -52,8 +52,8 @@ func TestRegistryEvents(t *testing.T) {
 			t.Errorf("%s: name %q does not make one subject token: %s", s.Type, ev.Name(), subj)
 		}
 	}
-	if n != 17 {
-		t.Errorf("%d events in Registry, want 17", n)
+	if n != 21 {
+		t.Errorf("%d events in Registry, want 21", n)
 	}
 }
 
@@ -103,8 +103,13 @@ func TestRegistryCommandsAndDecisions(t *testing.T) {
 	type pair struct{ req, ans int }
 	cmds := map[string]*pair{events.VerbCallsList: {}, events.VerbCallsGet: {}, events.VerbCallsHangup: {},
 		events.VerbLegsHold: {}, events.VerbLegsResume: {}, events.VerbLegsDTMF: {}, events.VerbLegsRequest: {},
-		events.VerbLegsHangup: {}, events.VerbCallsClaim: {}, events.VerbCallsRelease: {}}
-	decides := map[string]*pair{strings.TrimPrefix(events.DecideRoute, events.DecidePrefix+"."): {}}
+		events.VerbLegsHangup: {}, events.VerbCallsClaim: {}, events.VerbCallsRelease: {},
+		events.VerbLegsOriginate: {}, events.VerbLegsAnswer: {}, events.VerbLegsReject: {}, events.VerbLegsRedirect: {},
+		events.VerbLegsBridge: {}, events.VerbLegsUnbridge: {}}
+	decides := map[string]*pair{}
+	for _, d := range []string{events.DecideRoute, events.DecideRefer, events.DecideSubscribe} {
+		decides[strings.TrimPrefix(d, events.DecidePrefix+".")] = &pair{}
+	}
 	for _, s := range events.Registry {
 		var p *pair
 		var want string

@@ -28,6 +28,11 @@ const (
 
 	// DecideRoute is asked for every new INVITE.
 	DecideRoute = DecidePrefix + ".route"
+	// DecideRefer is asked for every REFER Tandem accepts (after its 202).
+	DecideRefer = DecidePrefix + ".refer"
+	// DecideSubscribe is asked for a new SUBSCRIBE of an event package the
+	// core does not serve itself (not reg).
+	DecideSubscribe = DecidePrefix + ".subscribe"
 )
 
 // EventSubject is the subject an event is published on: its call's, or the
