@@ -108,5 +108,5 @@ func (c *Core) onAck(req *sipx.Request, tx sipx.ServerTransaction) {
 		return // an ACK is never answered
 	}
 	l := v.(*leg)
-	l.call.post(func() { l.call.onAck(l, req) })
+	c.postLeg(l, func(cl *call) { cl.onAck(l, req) })
 }

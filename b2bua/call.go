@@ -38,6 +38,15 @@ type call struct {
 	maxDur    *time.Timer
 	redirects int
 	offer     *offerTx // the re-INVITE or UPDATE being relayed, if any
+
+	// extra are legs originated into the call or moved to it by a bridge.
+	extra []*leg
+	// originating counts originated legs whose INVITE is pending.
+	originating int
+	// bridging names the two legs of a bridge in progress.
+	bridging *[2]*leg
+	// parked: the route decision left A waiting for a controller.
+	parked bool
 }
 
 func newCallID() string { return fmt.Sprintf("c%016x", rand.Uint64()) }
@@ -80,6 +89,10 @@ func (cl *call) endLeg(l *leg, code int, reason string) {
 		return
 	}
 	l.state = legEnded
+	if l.ringFor != nil {
+		l.ringFor.Stop()
+	}
+	cl.core.legIDs.Delete(l.id)
 	if l.ackWait != nil && l.ackWait.timer != nil {
 		l.ackWait.timer.Stop()
 	}
@@ -106,7 +119,7 @@ func (cl *call) finish(by string, code int, reason, outcome string) {
 	if cl.maxDur != nil {
 		cl.maxDur.Stop()
 	}
-	if cl.a.inv != nil && !cl.a.inv.final {
+	if cl.a != nil && cl.a.call() == cl && cl.a.inv != nil && !cl.a.inv.final {
 		// every path answers A before finishing; this is the safety net
 		cl.log.Error("b2bua: call ending with A unanswered", "reason", reason)
 		cl.a.inv.send(cl.core.response(cl.a.inv.req, 500, "Server Internal Error", nil))
@@ -116,10 +129,14 @@ func (cl *call) finish(by string, code int, reason, outcome string) {
 		o.done(CodeTimeout, "call ended")
 	}
 	cl.releaseClaim(events.ReleasedCallEnded)
-	for _, b := range cl.allB {
-		cl.endLeg(b, code, reason)
+	for _, l := range cl.members() {
+		if l != cl.a {
+			cl.endLeg(l, code, reason)
+		}
 	}
-	cl.endLeg(cl.a, code, reason)
+	if cl.a != nil && cl.a.call() == cl {
+		cl.endLeg(cl.a, code, reason)
+	}
 	var dur int64
 	if !cl.connectedAt.IsZero() {
 		d := time.Since(cl.connectedAt)
@@ -143,8 +160,8 @@ func (cl *call) snapshot() events.CallInfoV1 {
 	if !cl.connectedAt.IsZero() {
 		ci.ConnectedAt = cl.connectedAt.UTC().Format(time.RFC3339Nano)
 	}
-	for _, l := range []*leg{cl.a, cl.b} {
-		if l != nil {
+	for _, l := range cl.members() {
+		if l.state != legEnded || l == cl.a || l == cl.b {
 			ci.Legs = append(ci.Legs, l.info())
 		}
 	}

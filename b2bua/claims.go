@@ -51,16 +51,22 @@ func (c *Core) ClaimCall(ctx context.Context, callID, controller string, ttl tim
 			reply(err)
 			return
 		}
-		expires = time.Now().Add(ttl)
-		if cl.claim.timer != nil {
-			cl.claim.timer.Stop()
-		}
-		cl.claim = claim{controller: controller, expires: expires}
-		cl.claim.timer = time.AfterFunc(ttl, func() { cl.post(func() { cl.claimLapsed(controller, expires) }) })
-		cl.emit(events.TypeCallClaimedV1, "", &events.CallClaimedV1{Controller: controller, ExpiresAt: expires.UTC()})
+		expires = cl.setClaim(controller, ttl)
 		reply(nil)
 	})
 	return expires, err
+}
+
+// setClaim makes controller the call's controller for ttl.
+func (cl *call) setClaim(controller string, ttl time.Duration) time.Time {
+	expires := time.Now().Add(ttl)
+	if cl.claim.timer != nil {
+		cl.claim.timer.Stop()
+	}
+	cl.claim = claim{controller: controller, expires: expires}
+	cl.claim.timer = time.AfterFunc(ttl, func() { cl.post(func() { cl.claimLapsed(controller, expires) }) })
+	cl.emit(events.TypeCallClaimedV1, "", &events.CallClaimedV1{Controller: controller, ExpiresAt: expires.UTC()})
+	return expires
 }
 
 // ReleaseCall gives a claim up. Releasing an unclaimed call is a no-op;

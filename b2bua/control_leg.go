@@ -44,14 +44,22 @@ func (c *Core) withCall(ctx context.Context, callID string, f func(cl *call, rep
 // withLeg runs f on the executor of the call owning legID, after checking
 // that controller may control the call.
 func (c *Core) withLeg(ctx context.Context, legID, controller string, f func(cl *call, l *leg, reply func(error))) error {
-	i := strings.LastIndexByte(legID, '-')
-	if i <= 0 {
-		return events.NewError(events.ErrUnknownLeg, "no leg %q", legID)
+	unknown := events.NewError(events.ErrUnknownLeg, "no leg %q", legID)
+	v, ok := c.legIDs.Load(legID)
+	if !ok {
+		return unknown
 	}
-	err := c.withCall(ctx, legID[:i], func(cl *call, reply func(error)) {
-		l := cl.legByID(legID)
-		if l == nil || l.state == legEnded {
-			reply(events.NewError(events.ErrUnknownLeg, "no leg %q", legID))
+	l := v.(*leg)
+	errc := make(chan error, 1)
+	reply := func(err error) {
+		select {
+		case errc <- err:
+		default:
+		}
+	}
+	if !c.postLeg(l, func(cl *call) {
+		if cl.state == stEnded || l.state == legEnded {
+			reply(unknown)
 			return
 		}
 		if err := cl.mayControl(controller); err != nil {
@@ -59,24 +67,15 @@ func (c *Core) withLeg(ctx context.Context, legID, controller string, f func(cl 
 			return
 		}
 		f(cl, l, reply)
-	})
-	if e, ok := err.(*events.Error); ok && e.Code == events.ErrUnknownCall {
-		return events.NewError(events.ErrUnknownLeg, "no leg %q", legID)
+	}) {
+		return unknown
 	}
-	return err
-}
-
-// legByID finds a leg of the call.
-func (cl *call) legByID(id string) *leg {
-	if cl.a != nil && cl.a.id == id {
-		return cl.a
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	for _, b := range cl.allB {
-		if b.id == id {
-			return b
-		}
-	}
-	return nil
 }
 
 // HoldLeg puts a leg's party on hold (hold true: a re-INVITE offering

@@ -77,6 +77,7 @@ type Core struct {
 	regDone   chan struct{}
 
 	legs     sync.Map // dialogKey -> *leg
+	legIDs   sync.Map // leg id -> *leg, while the leg lives
 	subs     sync.Map // dialogKey -> *regSub
 	calls    sync.Map // call id -> *call
 	outgoing sync.Map // B-leg SIP Call-ID -> R-URI sent, for loop detection

@@ -48,7 +48,7 @@ func (c *Core) inDialog(in *inbound) {
 		return
 	}
 	l := v.(*leg)
-	if !l.call.post(func() { l.call.onInDialog(l, in) }) {
+	if !c.postLeg(l, func(cl *call) { cl.onInDialog(l, in) }) {
 		c.reject(in, 481, "Call/Transaction Does Not Exist")
 		return
 	}
@@ -99,9 +99,7 @@ func (cl *call) onInDialog(l *leg, in *inbound) {
 func (cl *call) onBye(l *leg, in *inbound) {
 	in.send(cl.core.response(in.req, 200, "OK", nil))
 	if cl.state == stConnected {
-		cl.transition(inBye)
-		cl.sendBye(l.other())
-		cl.finish(l.side, 200, "bye", "connected")
+		cl.dropLeg(l, l.side, 200, "bye")
 		return
 	}
 	// BYE on an early dialog (RFC 3261 §15)
@@ -115,14 +113,45 @@ func (cl *call) onBye(l *leg, in *inbound) {
 	cl.finish(l.side, 487, "bye before answer", "cancelled")
 }
 
-// hangupConnected ends a connected call from the core's side: BYE to both.
-func (cl *call) hangupConnected(by, reason string) {
+// hangupConnected ends a connected call from the core's side: BYE to every
+// answered leg, CANCEL to originated legs still ringing.
+func (cl *call) hangupConnected(by, reason string) { cl.hangupExcept(nil, by, 200, reason) }
+
+// hangupExcept ends a connected call for every leg but gone (which needs
+// nothing more sent to it), and code is what the call ends with.
+func (cl *call) hangupExcept(gone *leg, by string, code int, reason string) {
 	if !cl.transition(inHangup) {
 		return
 	}
-	cl.sendBye(cl.a)
-	cl.sendBye(cl.b)
-	cl.finish(by, 200, reason, "connected")
+	for _, l := range cl.members() {
+		if l.state == legEnded || l == gone {
+			continue
+		}
+		if l.orig && l.state != legConfirmed {
+			cl.cancelLeg(l)
+			continue
+		}
+		cl.sendBye(l)
+	}
+	cl.finish(by, code, reason, "connected")
+}
+
+// dropLeg: leg l of a connected call is over (its BYE came, or a failure
+// destroyed its usage or dialog; what l itself needed was sent). In a call
+// nobody controls, that ends the call: every other leg gets BYE. In a
+// claimed call, the controller decides: l's peer stays up alone (event
+// leg_unbridged, why "peer_ended") and the call ends only when no leg is
+// left.
+func (cl *call) dropLeg(l *leg, by string, code int, reason string) {
+	if cl.claim.controller == "" {
+		cl.hangupExcept(l, by, code, reason)
+		return
+	}
+	if l.peer != nil {
+		cl.unpeer(l, "peer_ended")
+	}
+	cl.endLeg(l, code, reason)
+	cl.endIfEmpty()
 }
 
 // optionsResponse answers OPTIONS with what Tandem supports.

@@ -90,12 +90,14 @@ func (c *Core) newCall(in *inbound) *call {
 	// The tag goes on the INVITE itself so that every response built from it,
 	// the 487 sipgo sends after CANCEL included, carries the same To-tag.
 	in.req.To().Params.Add("tag", tag)
-	a := &leg{id: cl.id + "-a", side: events.SideA, call: cl, inv: in, origin: newSDPOrigin()}
+	a := newLeg(cl, cl.id+"-a", events.SideA)
+	a.inv = in
 	a.dlg = uasDialog(in.req, tag)
 	a.contact = c.contactFor(cl.id, a.id, in.req.Transport())
 	cl.a = a
 	c.calls.Store(cl.id, cl)
 	c.legs.Store(a.dlg.key(), a)
+	c.legIDs.Store(a.id, a)
 	c.active.Add(1)
 	return cl
 }

@@ -1,6 +1,7 @@
 package b2bua
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/tandem-sip/tandem/b2bua/internal/sipx"
@@ -23,13 +24,27 @@ func (s legState) String() string {
 
 // leg is one SIP dialog with one usage: an INVITE usage. Side A is the
 // caller's dialog (Tandem is UAS), side B the target's (Tandem is UAC).
-// Only the owning call's executor touches a leg.
+// Only the owning call's executor touches a leg. A bridge of legs of two
+// calls moves a leg from one call to the other (see move.go): owner is
+// therefore atomic, and work for a leg is posted with postLeg, which follows
+// a move.
 type leg struct {
 	id    string
 	side  string
-	call  *call
+	owner atomic.Pointer[call]
 	dlg   dialog
 	state legState
+
+	// peer is the leg whose party this leg's party talks to: requests and
+	// offers from one are relayed to the other. nil: the leg is alone (its
+	// media inactive or pointing nowhere useful) until a bridge.
+	peer *leg
+	// orig marks a leg made by the originate command: no A leg waits for
+	// its responses. bridgeTo is the leg to bridge it to when it answers.
+	orig     bool
+	bridgeTo *leg
+	offered  bool // our INVITE carried an offer (orig legs)
+	ringFor  *time.Timer
 
 	contact sipx.ContactHeader // our Contact on this leg
 	origin  sdpOrigin          // the SDP origin we present on this leg
@@ -76,12 +91,35 @@ type ackWait struct {
 	nextMethod sipx.RequestMethod
 }
 
-func (l *leg) other() *leg {
-	if l.side == events.SideA {
-		return l.call.b
-	}
-	return l.call.a
+// newLeg makes a leg owned by cl.
+func newLeg(cl *call, id, side string) *leg {
+	l := &leg{id: id, side: side, origin: newSDPOrigin()}
+	l.owner.Store(cl)
+	return l
 }
+
+// call is the call that owns the leg now.
+func (l *leg) call() *call { return l.owner.Load() }
+
+// other is the leg l's requests and offers are relayed to: its peer once
+// bridged; while an inbound call is being set up, A's current B leg and
+// back; nil for a leg that is alone.
+func (l *leg) other() *leg {
+	if l.peer != nil {
+		return l.peer
+	}
+	cl := l.call()
+	if cl.state == stConnected || l.orig {
+		return nil
+	}
+	if l == cl.a {
+		return cl.b
+	}
+	return cl.a
+}
+
+// live reports whether the leg still belongs to cl and has not ended.
+func (l *leg) live(cl *call) bool { return l != nil && l.state != legEnded && l.call() == cl }
 
 // hasDialog reports whether requests can be sent on the leg.
 func (l *leg) hasDialog() bool {
@@ -93,7 +131,7 @@ func (l *leg) hasDialog() bool {
 func (l *leg) callIDOwner() bool { return l.side == events.SideB }
 
 func (l *leg) info() events.LegInfoV1 {
-	return events.LegInfoV1{
+	li := events.LegInfoV1{
 		LegID:     l.id,
 		Side:      l.side,
 		State:     l.state.String(),
@@ -104,4 +142,8 @@ func (l *leg) info() events.LegInfoV1 {
 		RemoteURI: l.dlg.remoteURI.String(),
 		Contact:   l.dlg.remoteTarget.String(),
 	}
+	if l.peer != nil {
+		li.PeerLegID = l.peer.id
+	}
+	return li
 }

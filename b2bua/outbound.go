@@ -45,7 +45,7 @@ func (cl *call) startB(target string) {
 	}
 	areq := cl.a.inv.req
 	cl.bN++
-	b := &leg{id: fmt.Sprintf("%s-b%d", cl.id, cl.bN), side: events.SideB, call: cl, origin: newSDPOrigin()}
+	b := newLeg(cl, fmt.Sprintf("%s-b%d", cl.id, cl.bN), events.SideB)
 	transport := "UDP"
 	if tp, ok := ruri.UriParams.Get("transport"); ok && tp != "" {
 		transport = strings.ToUpper(tp)
@@ -78,6 +78,7 @@ func (cl *call) startB(target string) {
 	cl.b = b
 	cl.allB = append(cl.allB, b)
 	c.legs.Store(b.dlg.key(), b)
+	c.legIDs.Store(b.id, b)
 	c.outgoing.Store(b.dlg.callID, req.Recipient.String())
 	cl.emit(events.TypeLegCreatedV1, b.id, &events.LegCreatedV1{Side: events.SideB, Target: ruri.String(), SIPCallID: b.dlg.callID})
 	tx, err := c.stack.Request(context.Background(), req)
@@ -122,6 +123,10 @@ func (cl *call) readInvite(b *leg, tx sipx.ClientTransaction) {
 
 // onBResponse handles a response to a B leg's INVITE.
 func (cl *call) onBResponse(b *leg, res *sipx.Response) {
+	if b.orig {
+		cl.onOrigResponse(b, res)
+		return
+	}
 	code := res.StatusCode
 	if code >= 200 {
 		if b.finalGot {
@@ -271,6 +276,7 @@ func (cl *call) onBAnswer(b *leg, res *sipx.Response) {
 	c := cl.core
 	b.dlg.confirmUAC(res)
 	b.state = legConfirmed
+	b.peer, cl.a.peer = cl.a, b // connected: the call's answer is its bridge (no bridged events)
 	cl.emit(events.TypeLegAnsweredV1, b.id, &events.LegAnsweredV1{Side: events.SideB})
 	lateOffer := len(cl.a.inv.req.Body()) == 0
 	if !lateOffer {
@@ -314,6 +320,10 @@ func (cl *call) onBAnswer(b *leg, res *sipx.Response) {
 // onBGone: B's INVITE transaction ended without a final response
 // (timeout, transport error).
 func (cl *call) onBGone(b *leg, err error) {
+	if b.orig {
+		cl.onOrigGone(b, err)
+		return
+	}
 	if b.finalGot {
 		return
 	}

@@ -24,8 +24,10 @@ type offerTx struct {
 	tries    int
 	retry    *time.Timer
 	// done reports the outcome of a local offer: the peer's final code (or
-	// CodeTimeout) and reason.
+	// CodeTimeout) and reason; res is the 2xx, when one came (an offerless
+	// re-INVITE's is not yet acknowledged: done sends the ACK).
 	done func(code int, reason string)
+	res  *sipx.Response
 }
 
 // local reports whether Tandem made the offer itself.
@@ -175,6 +177,7 @@ func (cl *call) onOfferResponse(o *offerTx, res *sipx.Response) {
 	if o.local() {
 		cl.offer = nil
 		cl.noteHoldBy(y, o.body, "command")
+		o.res = res
 		o.done(code, res.Reason)
 		return
 	}
@@ -248,10 +251,8 @@ func (cl *call) offerFailed(o *offerTx, code int, reason string) {
 // failed too when only its usage is gone (a dialog that is gone, or a 481,
 // leaves nobody to say BYE to).
 func (cl *call) endOnFailure(failed *leg, scope FailureScope, code int, reason string) {
-	cl.transition(inBye)
-	cl.sendBye(failed.other())
 	if scope == ScopeUsage && code != 481 {
 		cl.sendBye(failed)
 	}
-	cl.finish(failed.side, 200, reason, "connected")
+	cl.dropLeg(failed, failed.side, 200, reason)
 }

@@ -69,4 +69,5 @@ type LegInfoV1 struct {
 	LocalURI  string `json:"local_uri"`
 	RemoteURI string `json:"remote_uri"`
 	Contact   string `json:"contact,omitempty"` // the remote target
+	PeerLegID string `json:"peer_leg_id,omitempty"` // the leg it is bridged to
 }

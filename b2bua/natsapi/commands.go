@@ -37,10 +37,11 @@ const commandWorkers = 64
 var commandVerbs = []string{events.VerbCallsList, events.VerbCallsGet, events.VerbCallsHangup}
 
 // ServeCommands answers the call commands (events.VerbCallsList,
-// VerbCallsGet, VerbCallsHangup, and the control verbs VerbLegsHold ...
-// VerbCallsRelease when core also implements LegController) on
-// events.CommandSubject(verb), in queue group events.CommandQueue, and on
-// events.NodeCommandSubject(node, verb).
+// VerbCallsGet, VerbCallsHangup, the control verbs VerbLegsHold ...
+// VerbCallsRelease when core also implements LegController, and the flow
+// verbs VerbLegsOriginate ... VerbLegsUnbridge when it implements
+// FlowController) on events.CommandSubject(verb), in queue group
+// events.CommandQueue, and on events.NodeCommandSubject(node, verb).
 // It returns once the subscriptions are in place on the server, and
 // unsubscribes when ctx ends (requests already delivered are answered
 // with ErrUnavailable). A reply is remembered by request_id for
@@ -65,6 +66,9 @@ func (a *API) ServeCommands(ctx context.Context, core CallController) error {
 	verbs := commandVerbs
 	if _, ok := core.(LegController); ok {
 		verbs = append(slices.Clip(verbs), controlVerbs...)
+	}
+	if _, ok := core.(FlowController); ok {
+		verbs = append(slices.Clip(verbs), flowVerbs...)
 	}
 	for _, verb := range verbs {
 		for _, subj := range []string{events.CommandSubject(verb), events.NodeCommandSubject(a.node, verb)} {
@@ -222,6 +226,9 @@ func (s *commandServer) decode(verb string, data []byte) (reqID, callID string, 
 	if reqID, callID, run, bad, ok := s.decodeControl(verb, data); ok {
 		return reqID, callID, run, bad
 	}
+	if reqID, callID, run, bad, ok := s.decodeFlow(verb, data); ok {
+		return reqID, callID, run, bad
+	}
 	return "", "", nil, events.NewError(events.ErrBadRequest, "unknown verb %q", verb)
 }
 
@@ -270,6 +277,9 @@ func errorReply(verb, reqID string, e *events.Error) any {
 		return events.CallsHangupReplyV1{Reply: r}
 	}
 	if rep := controlErrorReply(verb, r); rep != nil {
+		return rep
+	}
+	if rep := flowErrorReply(verb, r); rep != nil {
 		return rep
 	}
 	return r

@@ -59,7 +59,7 @@ var forbiddenMethods = map[string]bool{
 }
 
 // forbiddenHeaders are set by the dialog itself and cannot be given to
-// legs.request.
+// legs.request or legs.originate.
 var forbiddenHeaders = map[string]bool{
 	"via": true, "v": true, "from": true, "f": true, "to": true, "t": true, "call-id": true, "i": true,
 	"cseq": true, "contact": true, "m": true, "route": true, "record-route": true, "max-forwards": true,
@@ -221,20 +221,8 @@ func checkLegRequest(req *events.LegsRequestRequestV1) string {
 		return "content_type missing with body"
 	case strings.ContainsAny(req.ContentType, "\r\n"):
 		return "content_type contains a line break"
-	case len(req.Headers) > maxHeaders:
-		return "too many headers"
 	}
-	for _, h := range req.Headers {
-		switch {
-		case !isToken(h.Name):
-			return "header name " + quote(h.Name) + " is not a token"
-		case forbiddenHeaders[strings.ToLower(h.Name)]:
-			return "header " + h.Name + " is set by the dialog"
-		case strings.ContainsAny(h.Value, "\r\n"):
-			return "header " + h.Name + ": value contains a line break"
-		}
-	}
-	return ""
+	return checkHeaders(req.Headers)
 }
 
 // isToken reports whether s is a non-empty RFC 3261 token.
