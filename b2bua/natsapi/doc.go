@@ -32,8 +32,15 @@
 //
 //	tandem.v1.evt.<node>.call.<call_id>.<name>  Publish (JetStream, stream TANDEM_EVENTS)
 //	tandem.v1.decide.route                       Route (request/reply)
-//	tandem.v1.cmd.calls.{list,get,hangup}        ServeCommands, queue group tandem-core
-//	tandem.v1.cmd.<node>.calls.{list,get,hangup} ServeCommands, this node only
+//	tandem.v1.decide.refer                       Refer (request/reply)
+//	tandem.v1.decide.subscribe                   Subscribe (request/reply)
+//	tandem.v1.cmd.<verb>                         ServeCommands, queue group tandem-core
+//	tandem.v1.cmd.<node>.<verb>                  ServeCommands, this node only
+//
+// The verbs are calls.{list,get,hangup}; with a LegController core also
+// legs.{hold,resume,dtmf,request,hangup} and calls.{claim,release}; with a
+// FlowController core also legs.{originate,answer,reject,redirect,bridge,
+// unbridge}.
 //
 // # Events
 //
@@ -67,11 +74,26 @@
 // # Commands
 //
 // ServeCommands answers calls.list, calls.get and calls.hangup with the V1
-// reply types, calling the core through CallController. Failures are in
+// reply types, calling the core through CallController; the call control
+// verbs when the core also implements LegController, and the call flow
+// verbs (originate a leg, answer, reject or redirect a waiting leg, bridge
+// and unbridge legs) when it implements FlowController. Failures are in
 // Reply.Error with an events error code: ErrBadRequest for JSON that does
-// not decode or lacks call_id, ErrUnknownCall, the core's own codes, and
-// ErrInternal for other core errors; ErrUnavailable once Close has begun or
-// ServeCommands' ctx has ended (until the subscriptions are gone).
+// not decode, lacks a field or is out of bounds (the message names the verb
+// and the field; the core is not called), ErrUnknownCall, the core's own
+// codes, and ErrInternal for other core errors; ErrUnavailable once Close
+// has begun or ServeCommands' ctx has ended (until the subscriptions are
+// gone).
+//
+// The flow verbs are checked before the core sees them: legs.originate's
+// target (and from, when given) is a sip: or sips: URI with a host,
+// timeout_ms is 0-600000, sdp at most 64 KiB, at most 64 headers, none of
+// those the dialog sets (Via, From, To, Call-ID, CSeq, Contact, Route,
+// Record-Route, Max-Forwards, Content-Length, Content-Type, compact forms
+// included) and no line breaks in values; legs.reject's code is 400-699
+// (0 means 486); legs.redirect's code is 300-399 (0 means 302) with 1 to
+// 16 sip: or sips: targets; legs.bridge names two different legs;
+// legs.answer's sdp is at most 64 KiB.
 // Commands are idempotent: the reply to a request_id is remembered for
 // Config.IdempotencyTTL (at most Config.IdempotencySize of them) and a
 // repeat gets it again without reaching the core; a repeat that arrives
