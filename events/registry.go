@@ -71,6 +71,9 @@ var Registry = []Spec{
 	{Type: TypeLegUnbridgedV1, Name: "leg_unbridged", Kind: KindEvent, New: func() any { return new(LegUnbridgedV1) }},
 	{Type: TypeLegMovedV1, Name: "leg_moved", Kind: KindEvent, New: func() any { return new(LegMovedV1) }},
 	{Type: TypeCallParkedV1, Name: "parked", Kind: KindEvent, New: func() any { return new(CallParkedV1) }},
+	{Type: TypePluginStartedV1, Name: "started", Kind: KindEvent, New: func() any { return new(PluginStartedV1) }},
+	{Type: TypePluginRestartedV1, Name: "restarted", Kind: KindEvent, New: func() any { return new(PluginRestartedV1) }},
+	{Type: TypePluginDownV1, Name: "down", Kind: KindEvent, New: func() any { return new(PluginDownV1) }},
 
 	{Type: TypeCallsListRequestV1, Name: VerbCallsList, Kind: KindCommandRequest, New: func() any { return new(CallsListRequestV1) }},
 	{Type: TypeCallsListReplyV1, Name: VerbCallsList, Kind: KindCommandReply, New: func() any { return new(CallsListReplyV1) }},

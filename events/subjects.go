@@ -75,3 +75,14 @@ func token(s string) string {
 		return r
 	}, s)
 }
+
+// PluginEventsFilter matches the plugin host's events of every node:
+// tandem.v1.evt.<node>.plugin.<plugin>.<name> (see plugin_events.go). The
+// events stream keeps them too.
+const PluginEventsFilter = EventPrefix + ".*.plugin.>"
+
+// PluginEventSubject is the subject of a plugin host's event about one
+// plugin: tandem.v1.evt.<node>.plugin.<plugin>.<name>.
+func PluginEventSubject(node, plugin, name string) string {
+	return EventPrefix + "." + token(node) + ".plugin." + token(plugin) + "." + name
+}

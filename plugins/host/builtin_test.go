@@ -21,8 +21,8 @@ func TestBuiltinFromRegistry(t *testing.T) {
 	e := start(t, fast(host.PluginConfig{
 		Name: "router", Kind: host.KindBuiltin, App: "prefixrouter", Decisions: []string{"route"}, Config: routeConfig,
 	}), builtins(nil))
-	ev := e.awaitEvent(host.TypePluginStartedV1, "router")
-	if ev.Kind != host.KindBuiltin || ev.Node != node || ev.Seq != 1 || ev.Restarts != 0 {
+	ev := awaitEvent[*events.PluginStartedV1](e, "router")
+	if ev.Kind != string(host.KindBuiltin) || ev.Node != node || ev.Seq != 1 || ev.Restarts != 0 {
 		t.Errorf("started event %+v", ev)
 	}
 	e.mustRoute("9123", "sip:123@10.0.0.9")
@@ -70,13 +70,13 @@ func TestBuiltinRestart(t *testing.T) {
 	fail := make(chan error, 1)
 	e := start(t, fast(host.PluginConfig{Name: "flaky", Kind: host.KindBuiltin, Decisions: []string{"route"}}),
 		builtins(host.Registry{"flaky": flaky(fail)}))
-	e.awaitEvent(host.TypePluginStartedV1, "flaky")
+	awaitEvent[*events.PluginStartedV1](e, "flaky")
 	fail <- errors.New("boom")
-	down := e.awaitEvent(host.TypePluginDownV1, "flaky")
-	if down.Reason != host.ReasonExited || !strings.Contains(down.Error, "boom") {
+	down := awaitEvent[*events.PluginDownV1](e, "flaky")
+	if down.Reason != events.PluginExited || !strings.Contains(down.Error, "boom") {
 		t.Errorf("down event %+v", down)
 	}
-	re := e.awaitEvent(host.TypePluginRestartedV1, "flaky")
+	re := awaitEvent[*events.PluginRestartedV1](e, "flaky")
 	if re.Restarts != 1 || re.Seq != 3 {
 		t.Errorf("restarted event %+v", re)
 	}

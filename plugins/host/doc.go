@@ -53,15 +53,17 @@
 //
 // # Events and metrics
 //
-// The host publishes PluginEventV1 on PluginEventSubject (under
-// events.EventPrefix, so the events stream keeps them): started when a
-// plugin is first up, down (with the reason, ReasonExited or
-// ReasonUnhealthy) when it goes down, restarted when it is up again. Its
-// metrics, registered with WithRegisterer, are tandem_plugin_up{plugin}
-// (1 while up) and tandem_plugin_restarts_total{plugin} (every launch after
-// the first). Status reports each plugin's state, process id and last
-// error. A process plugin's stderr (the SDK writes JSON log lines) is
-// logged by the host's logger under the plugin's name.
+// The host publishes the plugin events of package events on
+// events.PluginEventSubject (under events.EventPrefix, so the events stream
+// keeps them): events.PluginStartedV1 when a plugin is first up,
+// events.PluginDownV1 (with the reason, events.PluginExited or
+// events.PluginUnhealthy) when it goes down, events.PluginRestartedV1 when
+// it is up again. Its metrics, registered with WithRegisterer, are
+// tandem_plugin_up{plugin} (1 while up) and
+// tandem_plugin_restarts_total{plugin} (every launch after the first).
+// Status reports each plugin's state, process id and last error. A process
+// plugin's stderr (the SDK writes JSON log lines) is logged by the host's
+// logger under the plugin's name.
 //
 // # Lifecycle
 //

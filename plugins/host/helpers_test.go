@@ -91,7 +91,7 @@ type env struct {
 	api    *natsapi.API
 	host   *host.Host
 	reg    *prometheus.Registry
-	events chan host.PluginEventV1
+	events chan pluginEvent
 	logs   *logRecorder
 }
 
@@ -99,7 +99,7 @@ type env struct {
 // server does), then the host, and subscribes to the host's events.
 func start(t *testing.T, cfg host.Config, builtins host.Registry) *env {
 	t.Helper()
-	e := &env{t: t, reg: prometheus.NewRegistry(), events: make(chan host.PluginEventV1, 64), logs: &logRecorder{}}
+	e := &env{t: t, reg: prometheus.NewRegistry(), events: make(chan pluginEvent, 64), logs: &logRecorder{}}
 	log := slog.New(slog.NewMultiHandler(testLogger(t).Handler(), slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	h, err := host.New(cfg, node, host.WithLogger(log), host.WithRegisterer(e.reg), host.WithBuiltins(builtins))
 	if err != nil {
@@ -123,10 +123,10 @@ func start(t *testing.T, cfg host.Config, builtins host.Registry) *env {
 	e.api = api
 	t.Cleanup(func() { _ = api.Close() })
 
-	if _, err := api.Conn().Subscribe(host.PluginEventsFilter, func(m *nats.Msg) {
-		var ev host.PluginEventV1
-		if err := json.Unmarshal(m.Data, &ev); err != nil {
-			t.Errorf("undecodable host event: %v", err)
+	if _, err := api.Conn().Subscribe(events.PluginEventsFilter, func(m *nats.Msg) {
+		ev, err := decodePluginEvent(m)
+		if err != nil {
+			t.Errorf("host event on %s: %v", m.Subject, err)
 			return
 		}
 		e.events <- ev
@@ -169,18 +169,51 @@ func fast(list ...host.PluginConfig) host.Config {
 	return c
 }
 
-// awaitEvent waits for the host event of type typ about plugin.
-func (e *env) awaitEvent(typ, plugin string) host.PluginEventV1 {
+// pluginEvent is what the host's three events have in common.
+type pluginEvent interface {
+	events.Event
+	Info() *events.PluginInfoV1
+}
+
+// decodePluginEvent decodes a host event into its registered type and
+// checks that it came on its subject.
+func decodePluginEvent(m *nats.Msg) (pluginEvent, error) {
+	var env events.Envelope
+	if err := json.Unmarshal(m.Data, &env); err != nil {
+		return nil, err
+	}
+	spec, ok := events.Lookup(env.Type)
+	if !ok || spec.Kind != events.KindEvent {
+		return nil, fmt.Errorf("type %q is not a registered event", env.Type)
+	}
+	v := spec.New()
+	if err := json.Unmarshal(m.Data, v); err != nil {
+		return nil, err
+	}
+	ev, ok := v.(pluginEvent)
+	if !ok {
+		return nil, fmt.Errorf("%T is not a plugin event", v)
+	}
+	if want := events.PluginEventSubject(env.Node, ev.Info().Plugin, ev.Name()); m.Subject != want {
+		return nil, fmt.Errorf("%s published on %s, want %s", env.Type, m.Subject, want)
+	}
+	return ev, nil
+}
+
+// awaitEvent waits for the host's event of type E (e.g.
+// *events.PluginDownV1) about plugin.
+func awaitEvent[E pluginEvent](e *env, plugin string) E {
 	e.t.Helper()
 	deadline := time.After(wait)
 	for {
 		select {
 		case ev := <-e.events:
-			if ev.Type == typ && ev.Plugin == plugin {
-				return ev
+			if x, ok := ev.(E); ok && ev.Info().Plugin == plugin {
+				return x
 			}
 		case <-deadline:
-			e.t.Fatalf("no %s event for %s within %v", typ, plugin, wait)
+			var zero E
+			e.t.Fatalf("no %T event for %s within %v", zero, plugin, wait)
 		}
 	}
 }

@@ -25,7 +25,8 @@ type NATS struct {
 	// the embedded server, or to the external URL. opts carry the plugin's
 	// name, credentials and inbox prefix and come last.
 	Connect func(opts ...nats.Option) (*nats.Conn, error)
-	// Conn publishes the host's events (PluginEventV1); nil publishes none.
+	// Conn publishes the host's events (events.PluginStartedV1...); nil
+	// publishes none.
 	Conn *nats.Conn
 }
 

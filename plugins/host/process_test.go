@@ -12,6 +12,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 
+	"github.com/tandem-sip/tandem/events"
 	"github.com/tandem-sip/tandem/plugins/host"
 )
 
@@ -27,9 +28,9 @@ func processPlugin(t *testing.T) host.PluginConfig {
 // clients.
 func TestProcessPlugin(t *testing.T) {
 	e := start(t, fast(processPlugin(t)), builtins(nil))
-	ev := e.awaitEvent(host.TypePluginStartedV1, "router")
+	ev := awaitEvent[*events.PluginStartedV1](e, "router")
 	st := e.status("router")
-	if !st.Up || st.PID == 0 || ev.PID != st.PID || ev.Kind != host.KindProcess {
+	if !st.Up || st.PID == 0 || ev.PID != st.PID || ev.Kind != string(host.KindProcess) {
 		t.Fatalf("status %+v, event %+v", st, ev)
 	}
 	e.mustRoute("9555", "sip:555@10.0.0.9")
@@ -52,16 +53,16 @@ func TestProcessPlugin(t *testing.T) {
 // process (restarted event, metric) and it answers again.
 func TestProcessKilledIsRestarted(t *testing.T) {
 	e := start(t, fast(processPlugin(t)), builtins(nil))
-	e.awaitEvent(host.TypePluginStartedV1, "router")
+	awaitEvent[*events.PluginStartedV1](e, "router")
 	pid := e.status("router").PID
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	down := e.awaitEvent(host.TypePluginDownV1, "router")
-	if down.Reason != host.ReasonExited || down.PID != pid {
+	down := awaitEvent[*events.PluginDownV1](e, "router")
+	if down.Reason != events.PluginExited || down.PID != pid {
 		t.Errorf("down event %+v", down)
 	}
-	re := e.awaitEvent(host.TypePluginRestartedV1, "router")
+	re := awaitEvent[*events.PluginRestartedV1](e, "router")
 	if re.PID == pid || re.PID == 0 || re.Restarts != 1 {
 		t.Errorf("restarted event %+v (old pid %d)", re, pid)
 	}
@@ -78,16 +79,16 @@ func TestProcessKilledIsRestarted(t *testing.T) {
 // replaced; meanwhile the core gets no answer and falls back.
 func TestProcessHungIsReplaced(t *testing.T) {
 	e := start(t, fast(processPlugin(t)), builtins(nil))
-	e.awaitEvent(host.TypePluginStartedV1, "router")
+	awaitEvent[*events.PluginStartedV1](e, "router")
 	pid := e.status("router").PID
 	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
-	down := e.awaitEvent(host.TypePluginDownV1, "router")
-	if down.Reason != host.ReasonUnhealthy {
+	down := awaitEvent[*events.PluginDownV1](e, "router")
+	if down.Reason != events.PluginUnhealthy {
 		t.Errorf("down event %+v, want reason unhealthy", down)
 	}
-	e.awaitEvent(host.TypePluginRestartedV1, "router")
+	awaitEvent[*events.PluginRestartedV1](e, "router")
 	e.mustRoute("9888", "sip:888@10.0.0.9")
 	if err := syscall.Kill(pid, 0); err == nil {
 		t.Errorf("the hung process %d is still there", pid)
@@ -107,7 +108,7 @@ func TestProcessChecksum(t *testing.T) {
 	good.SHA256 = hex.EncodeToString(sum[:])
 	bad.Name, bad.SHA256 = "tampered", strings.Repeat("0", 64)
 	e := start(t, fast(good, bad), builtins(nil))
-	e.awaitEvent(host.TypePluginStartedV1, "router")
+	awaitEvent[*events.PluginStartedV1](e, "router")
 	e.mustRoute("9100", "sip:100@10.0.0.9")
 	st := e.status("tampered")
 	if st.Up || !strings.Contains(st.LastErr, "checksum") {
@@ -130,7 +131,7 @@ func TestProcessNotAPlugin(t *testing.T) {
 // Shutdown stops the process (its Stop, then go-plugin's Kill).
 func TestShutdownStopsProcess(t *testing.T) {
 	e := start(t, fast(processPlugin(t)), builtins(nil))
-	e.awaitEvent(host.TypePluginStartedV1, "router")
+	awaitEvent[*events.PluginStartedV1](e, "router")
 	pid := e.status("router").PID
 	if err := e.host.Shutdown(t.Context()); err != nil {
 		t.Fatal(err)

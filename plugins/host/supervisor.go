@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/tandem-sip/tandem/events"
 )
 
 // instance is one running plugin, built-in or process.
@@ -143,16 +145,19 @@ func (s *supervisor) run(ctx context.Context) {
 func (s *supervisor) up(inst instance, restarts uint64, downAt time.Time) {
 	s.h.m.up.WithLabelValues(s.cfg.Name).Set(1)
 	s.setStatus(func(st *Status) { st.Up, st.PID, st.Restarts = true, inst.pid(), restarts })
-	ev := PluginEventV1{PID: inst.pid(), Restarts: restarts}
 	if restarts == 0 {
 		s.log.Info("host: plugin up", "pid", inst.pid())
-		ev.Type = TypePluginStartedV1
-	} else {
-		s.log.Info("host: plugin up again", "pid", inst.pid(), "restarts", restarts)
-		ev.Type = TypePluginRestartedV1
-		if !downAt.IsZero() {
-			ev.DownMS = time.Since(downAt).Milliseconds()
-		}
+		s.h.publishEvent(s, &events.PluginStartedV1{
+			Envelope: events.Envelope{Type: events.TypePluginStartedV1}, PluginInfoV1: s.info(inst, restarts),
+		})
+		return
+	}
+	s.log.Info("host: plugin up again", "pid", inst.pid(), "restarts", restarts)
+	ev := &events.PluginRestartedV1{
+		Envelope: events.Envelope{Type: events.TypePluginRestartedV1}, PluginInfoV1: s.info(inst, restarts),
+	}
+	if !downAt.IsZero() {
+		ev.DownMS = time.Since(downAt).Milliseconds()
 	}
 	s.h.publishEvent(s, ev)
 }
@@ -165,13 +170,15 @@ func (s *supervisor) down(inst instance, restarts uint64, reason string, err err
 	}
 	s.log.Warn("host: plugin down", "reason", reason, "err", err, "pid", inst.pid())
 	s.setStatus(func(st *Status) { st.Up, st.PID, st.LastErr = false, 0, msg })
-	ev := PluginEventV1{PID: inst.pid(), Restarts: restarts, Reason: reason, Error: msg}
-	ev.Type = TypePluginDownV1
-	s.h.publishEvent(s, ev)
+	s.h.publishEvent(s, &events.PluginDownV1{
+		Envelope: events.Envelope{Type: events.TypePluginDownV1}, PluginInfoV1: s.info(inst, restarts),
+		Reason: reason, Error: msg,
+	})
 }
 
-// watch waits until the plugin ends by itself (ReasonExited), fails a
-// health check (ReasonUnhealthy; it is killed), or ctx ends ("").
+// watch waits until the plugin ends by itself (events.PluginExited),
+// fails a health check (events.PluginUnhealthy; it is killed), or ctx ends
+// ("").
 func (s *supervisor) watch(ctx context.Context, inst instance) (reason string, err error) {
 	cfg := s.h.cfg
 	t := time.NewTicker(cfg.HealthInterval)
@@ -182,7 +189,7 @@ func (s *supervisor) watch(ctx context.Context, inst instance) (reason string, e
 			return "", nil
 		case <-inst.done():
 			inst.kill() // reap: the process is gone, clean up after it
-			return ReasonExited, inst.cause()
+			return events.PluginExited, inst.cause()
 		case <-t.C:
 			pctx, cancel := context.WithTimeout(ctx, cfg.HealthTimeout)
 			err := inst.ping(pctx)
@@ -193,11 +200,11 @@ func (s *supervisor) watch(ctx context.Context, inst instance) (reason string, e
 			select {
 			case <-inst.done(): // it died while we pinged
 				inst.kill()
-				return ReasonExited, inst.cause()
+				return events.PluginExited, inst.cause()
 			default:
 			}
 			inst.kill()
-			return ReasonUnhealthy, fmt.Errorf("health check: %w", err)
+			return events.PluginUnhealthy, fmt.Errorf("health check: %w", err)
 		}
 	}
 }
