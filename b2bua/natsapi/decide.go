@@ -12,8 +12,16 @@ import (
 	"github.com/tandem-sip/tandem/events"
 )
 
-// decisionRoute labels the routing decision in metrics.
-const decisionRoute = "route"
+// Decision names, the decision label of the metrics and the word of the
+// errors and logs.
+const (
+	decisionRoute     = "route"
+	decisionRefer     = "refer"
+	decisionSubscribe = "subscribe"
+)
+
+// decisionNames are every decision's, for the metrics' initial series.
+var decisionNames = []string{decisionRoute, decisionRefer, decisionSubscribe}
 
 var (
 	// ErrNoDecision: no plugin answered within the deadline, or none
@@ -38,30 +46,67 @@ var (
 // when only invalid answers came before the deadline, and ctx.Err() when
 // ctx is cancelled.
 func (a *API) Route(ctx context.Context, req events.RouteRequestV1) (events.RouteDecisionV1, error) {
+	return decide[events.RouteDecisionV1](ctx, a, decisionRoute, events.DecideRoute, &req)
+}
+
+// Refer asks what to do with a REFER Tandem has accepted:
+// events.DecideRefer with req as JSON. The semantics are Route's: the
+// first answer that decodes and passes ReferDecisionV1.Validate wins, the
+// wait ends at ctx's deadline (or Config.DecideTimeout), an empty req.Node
+// is the API's node, and the error wraps ErrNoDecision, ErrInvalidDecision
+// or ctx.Err() as Route's does. On ErrNoDecision the core carries the
+// transfer out by its configuration.
+func (a *API) Refer(ctx context.Context, req events.ReferRequestV1) (events.ReferDecisionV1, error) {
+	return decide[events.ReferDecisionV1](ctx, a, decisionRefer, events.DecideRefer, &req)
+}
+
+// Subscribe asks whether to take a new SUBSCRIBE of an event package a
+// plugin serves: events.DecideSubscribe with req as JSON. The semantics
+// are Route's: the first answer that decodes and passes
+// SubscribeDecisionV1.Validate wins, the wait ends at ctx's deadline (or
+// Config.DecideTimeout), an empty req.Node is the API's node, and the
+// error wraps ErrNoDecision, ErrInvalidDecision or ctx.Err() as Route's
+// does.
+func (a *API) Subscribe(ctx context.Context, req events.SubscribeRequestV1) (events.SubscribeDecisionV1, error) {
+	return decide[events.SubscribeDecisionV1](ctx, a, decisionSubscribe, events.DecideSubscribe, &req)
+}
+
+// validator is a decision answer: it says whether it can be acted on.
+type validator interface{ Validate() error }
+
+// enveloped is a decision request (a pointer to it): it has an envelope.
+type enveloped interface{ Env() *events.Envelope }
+
+// decide asks the decision name on subject with req and returns the first
+// answer that decodes into D and validates; see Route. Every outcome is
+// counted under name, with its latency.
+func decide[D validator, R enveloped](ctx context.Context, a *API, name, subject string, req R) (D, error) {
+	var zero D
+	env := req.Env()
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, a.cfg.DecideTimeout)
 		defer cancel()
 	}
-	if req.Node == "" {
-		req.Node = a.node
+	if env.Node == "" {
+		env.Node = a.node
 	}
 	data, err := json.Marshal(req)
 	if err != nil {
-		a.decided(outcomeError, 0)
-		return events.RouteDecisionV1{}, fmt.Errorf("natsapi: route: encode request: %w", err)
+		a.decided(name, outcomeError, 0)
+		return zero, fmt.Errorf("natsapi: %s: encode request: %w", name, err)
 	}
 	if err := ctx.Err(); err != nil {
-		a.decided(outcomeError, 0)
-		return events.RouteDecisionV1{}, fmt.Errorf("natsapi: route: %w", err)
+		a.decided(name, outcomeError, 0)
+		return zero, fmt.Errorf("natsapi: %s: %w", name, err)
 	}
 
 	start := time.Now()
 	reply, answers, done := a.answers.open()
 	defer done()
-	if err := a.nc.PublishRequest(events.DecideRoute, reply, data); err != nil {
-		a.decided(outcomeError, time.Since(start))
-		return events.RouteDecisionV1{}, fmt.Errorf("natsapi: route: %w", err)
+	if err := a.nc.PublishRequest(subject, reply, data); err != nil {
+		a.decided(name, outcomeError, time.Since(start))
+		return zero, fmt.Errorf("natsapi: %s: %w", name, err)
 	}
 	var invalid error // the last invalid answer's
 	for {
@@ -69,49 +114,51 @@ func (a *API) Route(ctx context.Context, req events.RouteRequestV1) (events.Rout
 		case m := <-answers:
 			took := time.Since(start)
 			if noResponders(m) {
-				a.decided(outcomeNoResponders, took)
-				return events.RouteDecisionV1{}, fmt.Errorf("natsapi: route: %w: %w", ErrNoDecision, nats.ErrNoResponders)
+				a.decided(name, outcomeNoResponders, took)
+				return zero, fmt.Errorf("natsapi: %s: %w: %w", name, ErrNoDecision, nats.ErrNoResponders)
 			}
-			d, err := decodeRoute(m.Data)
+			d, err := decodeDecision[D](m.Data)
 			if err != nil {
-				a.m.invalidAnswers.WithLabelValues(decisionRoute).Inc()
-				a.log.Warn("natsapi: invalid route decision rejected", "call_id", req.CallID, "err", err)
+				a.m.invalidAnswers.WithLabelValues(name).Inc()
+				a.log.Warn("natsapi: invalid "+name+" decision rejected", "call_id", env.CallID, "err", err)
 				invalid = err
 				continue
 			}
-			a.decided(outcomeAnswered, took)
+			a.decided(name, outcomeAnswered, took)
 			return d, nil
 		case <-ctx.Done():
 			took := time.Since(start)
 			switch {
 			case !errors.Is(ctx.Err(), context.DeadlineExceeded):
-				a.decided(outcomeError, took)
-				return events.RouteDecisionV1{}, fmt.Errorf("natsapi: route: %w", ctx.Err())
+				a.decided(name, outcomeError, took)
+				return zero, fmt.Errorf("natsapi: %s: %w", name, ctx.Err())
 			case invalid != nil:
-				a.decided(outcomeInvalid, took)
-				return events.RouteDecisionV1{}, fmt.Errorf("natsapi: route: %w: %w", ErrInvalidDecision, invalid)
+				a.decided(name, outcomeInvalid, took)
+				return zero, fmt.Errorf("natsapi: %s: %w: %w", name, ErrInvalidDecision, invalid)
 			}
-			a.decided(outcomeTimeout, took)
-			return events.RouteDecisionV1{}, fmt.Errorf("natsapi: route: %w: %w", ErrNoDecision, context.DeadlineExceeded)
+			a.decided(name, outcomeTimeout, took)
+			return zero, fmt.Errorf("natsapi: %s: %w: %w", name, ErrNoDecision, context.DeadlineExceeded)
 		}
 	}
 }
 
-// decodeRoute decodes and validates a routing answer.
-func decodeRoute(data []byte) (events.RouteDecisionV1, error) {
-	var d events.RouteDecisionV1
+// decodeDecision decodes and validates an answer.
+func decodeDecision[D validator](data []byte) (D, error) {
+	var d D
 	if err := json.Unmarshal(data, &d); err != nil {
-		return events.RouteDecisionV1{}, fmt.Errorf("undecodable: %w", err)
+		var zero D
+		return zero, fmt.Errorf("undecodable: %w", err)
 	}
 	if err := d.Validate(); err != nil {
-		return events.RouteDecisionV1{}, err
+		var zero D
+		return zero, err
 	}
 	return d, nil
 }
 
-func (a *API) decided(outcome string, took time.Duration) {
-	a.m.decisions.WithLabelValues(decisionRoute, outcome).Inc()
+func (a *API) decided(name, outcome string, took time.Duration) {
+	a.m.decisions.WithLabelValues(name, outcome).Inc()
 	if took > 0 {
-		a.m.decideLatency.WithLabelValues(decisionRoute).Observe(took.Seconds())
+		a.m.decideLatency.WithLabelValues(name).Observe(took.Seconds())
 	}
 }

@@ -71,6 +71,12 @@
 // ErrNoDecision; when only invalid answers came, ErrInvalidDecision. The
 // core then uses its configured routes.
 //
+// Refer (events.DecideRefer, ReferRequestV1 → ReferDecisionV1, asked once a
+// REFER is accepted) and Subscribe (events.DecideSubscribe,
+// SubscribeRequestV1 → SubscribeDecisionV1, asked for a SUBSCRIBE of a
+// package a plugin serves) work the same way, through the same loop; their
+// metrics carry decision="refer" and decision="subscribe".
+//
 // # Commands
 //
 // ServeCommands answers calls.list, calls.get and calls.hangup with the V1

@@ -78,10 +78,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	for _, r := range []string{dropQueueFull, dropClosed, dropEncode, dropRejected, dropShutdown} {
 		m.dropped.WithLabelValues(r)
 	}
-	for _, o := range []string{outcomeAnswered, outcomeTimeout, outcomeNoResponders, outcomeInvalid, outcomeError} {
-		m.decisions.WithLabelValues(decisionRoute, o)
+	for _, d := range decisionNames {
+		for _, o := range []string{outcomeAnswered, outcomeTimeout, outcomeNoResponders, outcomeInvalid, outcomeError} {
+			m.decisions.WithLabelValues(d, o)
+		}
+		m.invalidAnswers.WithLabelValues(d)
 	}
-	m.invalidAnswers.WithLabelValues(decisionRoute)
 	if reg == nil {
 		return m, nil
 	}
