@@ -41,11 +41,12 @@ const (
 	inNoAnswer                      // the no-answer timer fired
 	inHangup                        // a command or shutdown hangs up
 	inBye                           // BYE from either leg, or a fatal mid-call failure
+	inAAnswered                     // a controller answered the parked A leg
 )
 
 func (in callInput) String() string {
 	return [...]string{"route_forward", "route_reject", "b_provisional", "b_answer", "b_redirect",
-		"b_failure", "a_cancel", "no_answer", "hangup", "bye"}[in]
+		"b_failure", "a_cancel", "no_answer", "hangup", "bye", "a_answered"}[in]
 }
 
 // nextCallState is the call's state machine as a pure function: the state
@@ -59,6 +60,8 @@ func nextCallState(s callState, in callInput) (callState, bool) {
 			return stCalling, true
 		case inRouteReject, inACancel, inNoAnswer, inHangup:
 			return stEnded, true
+		case inAAnswered:
+			return stConnected, true
 		}
 	case stCalling, stEarly:
 		switch in {

@@ -148,7 +148,17 @@ func (c *Core) HangupLeg(ctx context.Context, legID, controller string, cause in
 		reason = "hangup command"
 	}
 	return c.withLeg(ctx, legID, controller, func(cl *call, l *leg, reply func(error)) {
-		reply(cl.hangup("command", cause, reason))
+		switch {
+		case cl.state == stConnected && l.orig && l.state != legConfirmed:
+			cl.cancelLeg(l) // the 487 ends it
+			reply(nil)
+		case cl.state == stConnected:
+			cl.sendBye(l)
+			cl.dropLeg(l, "command", 200, reason)
+			reply(nil)
+		default:
+			reply(cl.hangup("command", cause, reason))
+		}
 	})
 }
 

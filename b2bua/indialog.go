@@ -138,12 +138,12 @@ func (cl *call) hangupExcept(gone *leg, by string, code int, reason string) {
 
 // dropLeg: leg l of a connected call is over (its BYE came, or a failure
 // destroyed its usage or dialog; what l itself needed was sent). In a call
-// nobody controls, that ends the call: every other leg gets BYE. In a
-// claimed call, the controller decides: l's peer stays up alone (event
-// leg_unbridged, why "peer_ended") and the call ends only when no leg is
-// left.
+// nobody controls, a leg that was talking to a peer ends the call: every
+// other leg gets BYE. In a claimed call the controller decides: l's peer
+// stays up alone (event leg_unbridged, why "peer_ended"). A leg that was
+// alone just ends. The call ends when no leg is left.
 func (cl *call) dropLeg(l *leg, by string, code int, reason string) {
-	if cl.claim.controller == "" {
+	if cl.claim.controller == "" && l.peer != nil {
 		cl.hangupExcept(l, by, code, reason)
 		return
 	}

@@ -185,6 +185,8 @@ func (c *Core) route(rr events.RouteRequestV1, ruri sipx.Uri) RouteResult {
 			c.log.Warn("b2bua: plugin routed to an unparseable target, using config", "call_id", rr.CallID, "target", bad)
 		case d.Action == events.RouteReject:
 			return RouteResult{Action: "reject", Code: d.Code, Reason: d.Reason, By: "plugin"}
+		case d.Action == events.RoutePark:
+			return RouteResult{Action: "park", Controller: d.Controller, By: "plugin"}
 		}
 	}
 	if res, ok := c.resolveAOR(lctx, ruri); ok {
@@ -214,6 +216,10 @@ func (cl *call) onRouted(r RouteResult) {
 	}
 	cl.core.metrics.routed.WithLabelValues(r.By).Inc()
 	cl.emit(events.TypeCallRoutedV1, "", &events.CallRoutedV1{Action: r.Action, Target: r.Target, Code: r.Code, By: r.By})
+	if r.Action == "park" {
+		cl.park(r.Controller)
+		return
+	}
 	if r.Action == "reject" {
 		cl.transition(inRouteReject)
 		cl.answerA(r.Code, r.Reason, nil, nil)

@@ -263,9 +263,24 @@ func (cl *call) origAnswered(l *leg, res *sipx.Response) {
 	cl.emit(events.TypeLegAnsweredV1, l.id, &events.LegAnsweredV1{Side: l.side})
 	peer := l.bridgeTo
 	l.bridgeTo = nil
-	ready := peer != nil && peer.live(cl) && peer.state == legConfirmed && peer.ackWait == nil && cl.offer == nil && cl.bridging == nil
 	if l.offered {
 		cl.sendACK(l, res, nil)
+	}
+	cl.bridgeAnswered(l, res, peer)
+}
+
+// bridgeAnswered bridges the answered originated leg l to peer (nil: to
+// nobody). A 2xx of peer's still waiting for its ACK delays it until then.
+func (cl *call) bridgeAnswered(l *leg, res *sipx.Response, peer *leg) {
+	if !l.live(cl) {
+		return
+	}
+	if peer != nil && peer.live(cl) && peer.ackWait != nil {
+		peer.ackWait.then = append(peer.ackWait.then, func() { cl.bridgeAnswered(l, res, peer) })
+		return
+	}
+	ready := peer != nil && peer.live(cl) && peer.state == legConfirmed && cl.offer == nil && cl.bridging == nil
+	if l.offered { // acknowledged already
 		if ready {
 			cl.bridge(peer, l, cl.logBridge(peer, l))
 		}

@@ -15,7 +15,7 @@ type compiledRoute struct {
 
 // RouteResult is what routing decided for a call.
 type RouteResult struct {
-	Action string // "forward" or "reject"
+	Action string // "forward", "reject" or "park"
 	Target string
 	// Forks lists further targets called with Target (parallel, or one
 	// after another with Serial).
@@ -25,6 +25,8 @@ type RouteResult struct {
 	Reason string
 	By     string // "plugin", "config" or "default"
 	Rule   string // the matching rule's name, with "config"
+	// Controller claims a parked call (Action "park", from a plugin).
+	Controller string
 }
 
 // compileRoutes compiles the static rules.
