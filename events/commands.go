@@ -68,6 +68,6 @@ type LegInfoV1 struct {
 	RemoteTag string `json:"remote_tag,omitempty"`
 	LocalURI  string `json:"local_uri"`
 	RemoteURI string `json:"remote_uri"`
-	Contact   string `json:"contact,omitempty"` // the remote target
+	Contact   string `json:"contact,omitempty"`     // the remote target
 	PeerLegID string `json:"peer_leg_id,omitempty"` // the leg it is bridged to
 }
