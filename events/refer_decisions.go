@@ -51,11 +51,16 @@ type ReferRequestV1 struct {
 	Source         string `json:"source"`
 }
 
-// ReferDecisionV1 answers ReferRequestV1.
+// ReferDecisionV1 answers ReferRequestV1. With accept, the core carries the
+// transfer out (a new leg to Target, else to the Refer-To URI, bridged to
+// the transferee when it answers; the transferor's leg then ends).
 type ReferDecisionV1 struct {
 	Action string `json:"action"`         // ActionAccept, ActionReject or ActionDefault
 	Code   int    `json:"code,omitempty"` // 400-699, with reject: the final NOTIFY's
 	Reason string `json:"reason,omitempty"`
+	// Target replaces the Refer-To URI, with accept (e.g. a dial plan's
+	// rewrite).
+	Target string `json:"target,omitempty"`
 }
 
 // Validate reports whether the decision can be acted on.
