@@ -263,7 +263,7 @@ func TestControlUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"legs"}, "legs: which one? legs hold, legs resume, legs dtmf, legs request, legs hangup"},
+		{[]string{"legs"}, "legs: which one? legs hold, legs resume, legs dtmf, legs request, legs hangup, legs originate, legs answer, legs reject, legs redirect, legs bridge, legs unbridge"},
 		{[]string{"legs", "hold"}, "legs hold takes one LEG_ID"},
 		{[]string{"legs", "resume", "a", "b"}, "legs resume takes one LEG_ID"},
 		{[]string{"legs", "dtmf", "l1"}, "legs dtmf takes a LEG_ID and DIGITS"},
@@ -280,7 +280,7 @@ func TestControlUsageErrors(t *testing.T) {
 		{[]string{"calls", "claim", "c1", "--controller", "x", "--ttl", "2h"}, "--ttl 2h0m0s not between 1ms and 1h"},
 		{[]string{"calls", "release", "c1"}, "calls release needs --controller NAME"},
 		{[]string{"calls", "hold", "l1"}, `unknown command "calls hold": use legs hold LEG_ID`},
-		{[]string{"calls", "unbridge", "l1"}, "the core does not offer this command yet"},
+		{[]string{"calls", "unbridge", "l1"}, "use legs unbridge LEG_ID"},
 		{[]string{"calls", "transfer", "l1"}, "the core does not offer this command yet"},
 	} {
 		r := runCLI(t, tc.args...)

@@ -15,6 +15,13 @@
 //	tandemctl legs dtmf LEG_ID DIGITS [--method info|rfc4733] [--duration 250ms]
 //	tandemctl legs request LEG_ID METHOD [--header 'Name: value']... [--content-type T] [--body TEXT|@FILE]
 //	tandemctl legs hangup LEG_ID [--cause 486] [--reason TEXT]
+//	tandemctl legs originate TARGET [--call ID] [--bridge-to LEG_ID] [--from URI] [--from-display NAME]
+//	                                [--ring-timeout D] [--sdp-file F] [-H 'Name: value']...
+//	tandemctl legs answer LEG_ID [--sdp-file F]        # a waiting (parked) leg: 200
+//	tandemctl legs reject LEG_ID [--code 486] [--reason TEXT]
+//	tandemctl legs redirect LEG_ID TARGET... [--code 302]
+//	tandemctl legs bridge LEG_ID OTHER_LEG_ID          # the two parties talk
+//	tandemctl legs unbridge LEG_ID                     # both stay up, media inactive
 //	tandemctl events watch [--call ID] [--type leg_ended,ended] [--from-start] [--count N]
 //	tandemctl version
 //
@@ -72,7 +79,25 @@
 // command did its job. The METHOD is upper-cased; INVITE, ACK, BYE, CANCEL,
 // PRACK, UPDATE and REGISTER are refused (the other commands do those).
 //
-// Commands the core does not offer yet (calls originate, bridge, unbridge,
-// transfer) are reserved: they exit 2 saying so. They are added in a
-// function and main.go's command list when events defines their verbs.
+// legs originate calls TARGET (a sip: or sips: URI) in a new leg and
+// prints the leg and its call as soon as the INVITE is sent ("leg l9:
+// calling sip:bob@example.com (call c9)"); the leg's events (events watch
+// --call) tell the rest. The leg joins call --call, or a new call; with
+// --bridge-to it is bridged to that answered leg when it answers (RFC 3725
+// flow I: the INVITE carries no offer unless --sdp-file gives one).
+// --ring-timeout bounds the ringing (default: the core's no-answer timeout,
+// at most 10m); it is not --timeout, which is how long tandemctl waits for
+// the reply. -H (or --header) adds an extension header to the INVITE; the
+// core refuses the ones the dialog sets (From, To, Contact...).
+//
+// legs answer, reject and redirect settle a leg that waits for a
+// controller: a call whose route decision parked it (event parked). An SDP
+// file (--sdp-file, at most 64 KiB) is sent as is. legs bridge makes the
+// two legs' parties talk and prints the call that holds both; legs
+// unbridge separates a leg from its peer, both staying up.
+//
+// Commands the core does not offer yet (calls transfer) are reserved: they
+// exit 2 saying so. They are added in a function and main.go's command
+// list when events defines their verbs. "calls originate", "calls bridge"
+// and the like exit 2 naming the legs command to use.
 package main

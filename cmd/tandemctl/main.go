@@ -47,9 +47,9 @@ type command struct {
 
 // commands lists every command in the order usage shows them.
 //
-// originate, bridge and the other call-control commands of DESIGN.md still
-// to come go here (a function and one line each) once the core serves their
-// verbs. The reserved names answer with a usage error that says so.
+// Commands still to come (calls transfer) go here, a function and one line
+// each, once the core serves their verbs. The reserved names answer with a
+// usage error that says so.
 //
 // It is filled in init: the commands' usage refers back to it.
 var commands []command
@@ -66,17 +66,26 @@ func init() {
 		{"legs dtmf", "LEG_ID DIGITS", "send DTMF digits to a leg (--method info|rfc4733)", legsDTMF},
 		{"legs request", "LEG_ID METHOD", "send an in-dialog request (NOTIFY, INFO, OPTIONS...) and print the answer", legsRequest},
 		{"legs hangup", "LEG_ID", "end one leg", legsHangup},
+		{"legs originate", "TARGET", "call TARGET (a sip: URI) in a new leg, of a new call or --call ID; --bridge-to LEG joins it on answer", legsOriginate},
+		{"legs answer", "LEG_ID", "answer a waiting (parked) leg with 200 (--sdp-file F, else media inactive)", legsAnswer},
+		{"legs reject", "LEG_ID", "refuse a waiting leg (--code 400-699, default 486)", legsReject},
+		{"legs redirect", "LEG_ID TARGET...", "answer a waiting leg with a 3xx listing the TARGETs (--code, default 302)", legsRedirect},
+		{"legs bridge", "LEG_ID OTHER_LEG_ID", "bridge two answered legs so their parties talk (re-INVITEs, RFC 3725)", legsBridge},
+		{"legs unbridge", "LEG_ID", "separate a leg from its peer; both stay up, media inactive", legsUnbridge},
 		{"events watch", "", "print events as they happen (or from the stream's start)", eventsWatch},
 		{"version", "", "print tandemctl's version", version},
 	}
 }
 
 // reserved are commands the NATS API does not offer yet.
-var reserved = []string{"calls originate", "calls bridge", "calls unbridge", "calls transfer"}
+var reserved = []string{"calls transfer"}
 
 // moved names the command to use instead of a plausible wrong one.
 var moved = map[string]string{
 	"calls hold": "legs hold LEG_ID", "calls resume": "legs resume LEG_ID", "calls dtmf": "legs dtmf LEG_ID DIGITS",
+	"calls originate": "legs originate TARGET", "calls bridge": "legs bridge LEG_ID OTHER_LEG_ID",
+	"calls unbridge": "legs unbridge LEG_ID", "calls answer": "legs answer LEG_ID",
+	"calls reject": "legs reject LEG_ID", "calls redirect": "legs redirect LEG_ID TARGET...",
 }
 
 // globals are the flags every command takes, before or after its name.

@@ -24,8 +24,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"calls", "hangup", "c1", "--cause", "200"}, "not a SIP failure code"},
 		{[]string{"events", "watch", "--type", "leg_ended,bogus"}, `unknown event type "bogus"`},
 		{[]string{"events", "watch", "--count", "-1"}, "--count must not be negative"},
-		{[]string{"calls", "originate", "sip:a@b"}, "the core does not offer this command yet"},
-		{[]string{"calls", "bridge", "l1", "l2"}, "the core does not offer this command yet"},
+		{[]string{"calls", "transfer", "l1", "sip:a@b"}, "the core does not offer this command yet"},
+		{[]string{"calls", "originate", "sip:a@b"}, "use legs originate TARGET"},
 	} {
 		r := runCLI(t, tc.args...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {
