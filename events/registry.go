@@ -79,6 +79,9 @@ var Registry = []Spec{
 	{Type: TypePluginStartedV1, Name: "started", Kind: KindEvent, New: func() any { return new(PluginStartedV1) }},
 	{Type: TypePluginRestartedV1, Name: "restarted", Kind: KindEvent, New: func() any { return new(PluginRestartedV1) }},
 	{Type: TypePluginDownV1, Name: "down", Kind: KindEvent, New: func() any { return new(PluginDownV1) }},
+	{Type: TypeSubscriptionCreatedV1, Name: "subscription_created", Kind: KindEvent, New: func() any { return new(SubscriptionCreatedV1) }},
+	{Type: TypeSubscriptionRefreshedV1, Name: "subscription_refreshed", Kind: KindEvent, New: func() any { return new(SubscriptionRefreshedV1) }},
+	{Type: TypeSubscriptionEndedV1, Name: "subscription_ended", Kind: KindEvent, New: func() any { return new(SubscriptionEndedV1) }},
 
 	{Type: TypeCallsListRequestV1, Name: VerbCallsList, Kind: KindCommandRequest, New: func() any { return new(CallsListRequestV1) }},
 	{Type: TypeCallsListReplyV1, Name: VerbCallsList, Kind: KindCommandReply, New: func() any { return new(CallsListReplyV1) }},

@@ -52,8 +52,8 @@ func TestRegistryEvents(t *testing.T) {
 			t.Errorf("%s: name %q does not make one subject token: %s", s.Type, ev.Name(), subj)
 		}
 	}
-	if n != 29 {
-		t.Errorf("%d events in Registry, want 29", n)
+	if n != 32 {
+		t.Errorf("%d events in Registry, want 32", n)
 	}
 }
 
