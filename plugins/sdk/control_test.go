@@ -33,26 +33,19 @@ var _ natsapi.LegController = (*controlCore)(nil)
 // NATS server.
 func startControlCore(t *testing.T) *controlCore {
 	t.Helper()
-	cfg := natsapi.Defaults()
-	cfg.Embedded.Port = -1
-	cfg.Embedded.DataDir = t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), wait)
-	defer cancel()
-	api, err := natsapi.Start(ctx, cfg, node, nil, nil)
-	if err != nil {
-		t.Fatalf("natsapi: %v", err)
-	}
-	t.Cleanup(func() { _ = api.Close() })
-	c := &controlCore{
-		core: &core{api: api, calls: map[string]events.CallInfoV1{"c1": {CallID: "c1", Node: node, State: "connected"}}},
+	c := newControlCore(t)
+	serve(t, c.api, c)
+	return c
+}
+
+// newControlCore starts the embedded NATS server of a controlCore; its
+// commands are not served yet.
+func newControlCore(t *testing.T) *controlCore {
+	t.Helper()
+	return &controlCore{
+		core: &core{api: startAPI(t), calls: map[string]events.CallInfoV1{"c1": {CallID: "c1", Node: node, State: "connected"}}},
 		now:  time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 	}
-	sctx, stop := context.WithCancel(context.Background())
-	t.Cleanup(stop)
-	if err := api.ServeCommands(sctx, c); err != nil {
-		t.Fatal(err)
-	}
-	return c
 }
 
 // check records a core call and checks the leg and the controller's right.

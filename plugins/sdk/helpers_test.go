@@ -32,6 +32,17 @@ type core struct {
 
 func startCore(t testing.TB) *core {
 	t.Helper()
+	c := &core{api: startAPI(t), calls: map[string]events.CallInfoV1{
+		"c1": {CallID: "c1", Node: node, State: "connected"},
+	}}
+	serve(t, c.api, c)
+	return c
+}
+
+// startAPI starts the core's NATS side (an embedded server with JetStream
+// and the events stream) and closes it at cleanup.
+func startAPI(t testing.TB) *natsapi.API {
+	t.Helper()
 	cfg := natsapi.Defaults()
 	cfg.Embedded.Port = -1
 	cfg.Embedded.DataDir = t.TempDir()
@@ -42,15 +53,17 @@ func startCore(t testing.TB) *core {
 		t.Fatalf("natsapi: %v", err)
 	}
 	t.Cleanup(func() { _ = api.Close() })
-	c := &core{api: api, calls: map[string]events.CallInfoV1{
-		"c1": {CallID: "c1", Node: node, State: "connected"},
-	}}
-	sctx, stop := context.WithCancel(context.Background())
+	return api
+}
+
+// serve serves the commands of cc on api until the test ends.
+func serve(t testing.TB, api *natsapi.API, cc natsapi.CallController) {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
-	if err := api.ServeCommands(sctx, c); err != nil {
+	if err := api.ServeCommands(ctx, cc); err != nil {
 		t.Fatal(err)
 	}
-	return c
 }
 
 func (c *core) ListCalls() []events.CallInfoV1 {
