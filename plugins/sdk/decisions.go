@@ -24,11 +24,28 @@ type Decision[Req, Ans any] struct {
 	Validate func(Ans) error
 }
 
-// Route is the routing decision asked for every new INVITE.
-var Route = Decision[events.RouteRequestV1, events.RouteDecisionV1]{
-	What:     "route",
-	Validate: events.RouteDecisionV1.Validate,
-}
+// The core's decisions.
+var (
+	// Route is the routing decision asked for every new INVITE
+	// (events.DecideRoute).
+	Route = Decision[events.RouteRequestV1, events.RouteDecisionV1]{
+		What:     "route",
+		Validate: events.RouteDecisionV1.Validate,
+	}
+	// Refer is asked for every REFER Tandem accepted, after its 202
+	// (events.DecideRefer): who carries the transfer out.
+	Refer = Decision[events.ReferRequestV1, events.ReferDecisionV1]{
+		What:     "refer",
+		Validate: events.ReferDecisionV1.Validate,
+	}
+	// SubscribeDecision is asked for a new SUBSCRIBE of an event package
+	// the core does not serve itself (events.DecideSubscribe). It is not
+	// called Subscribe, which subscribes to events.
+	SubscribeDecision = Decision[events.SubscribeRequestV1, events.SubscribeDecisionV1]{
+		What:     "subscribe",
+		Validate: events.SubscribeDecisionV1.Validate,
+	}
+)
 
 // Subject is the subject the decision is asked on.
 func (d Decision[Req, Ans]) Subject() string { return events.DecidePrefix + "." + d.What }
@@ -39,7 +56,10 @@ func (d Decision[Req, Ans]) Subject() string { return events.DecidePrefix + "." 
 // panicking, sends no answer: another plugin's answer wins, or the core
 // falls back to its configuration when its deadline passes. To decline
 // quickly instead, answer the decision's "default" (for Route:
-// events.RouteDecisionV1{Action: events.RouteDefault}).
+// events.RouteDecisionV1{Action: events.RouteDefault}; for Refer and
+// SubscribeDecision: Action events.ActionDefault). An error is not turned
+// into "default" on purpose: the core takes the first valid answer, so a
+// "default" sent on an error would beat another plugin's real answer.
 type DecisionFunc[Req, Ans any] func(ctx context.Context, req Req) (Ans, error)
 
 // Handle answers decision d with fn, in the queue group named after the
@@ -72,6 +92,23 @@ func Handle[Req, Ans any](c *Client, d Decision[Req, Ans], fn DecisionFunc[Req, 
 // HandleRoute answers the routing decision with fn; see Handle.
 func (c *Client) HandleRoute(fn func(ctx context.Context, req events.RouteRequestV1) (events.RouteDecisionV1, error)) (*Subscription, error) {
 	return Handle(c, Route, fn)
+}
+
+// HandleRefer answers the REFER decision with fn; see Handle. Answer
+// events.ActionAccept to carry the transfer out yourself (the refer
+// subscription's NOTIFYs are then yours to send, with SendRequest),
+// events.ActionReject with a code for the final NOTIFY, or
+// events.ActionDefault to let the core do it by its configuration.
+func (c *Client) HandleRefer(fn func(ctx context.Context, req events.ReferRequestV1) (events.ReferDecisionV1, error)) (*Subscription, error) {
+	return Handle(c, Refer, fn)
+}
+
+// HandleSubscribe answers the SUBSCRIBE decision with fn; see Handle.
+// Answer events.ActionAccept to serve the subscription (the core answers
+// 200 and keeps it as a leg of its own, req.LegID; send its NOTIFYs with
+// SendRequest), events.ActionReject with a code, or events.ActionDefault.
+func (c *Client) HandleSubscribe(fn func(ctx context.Context, req events.SubscribeRequestV1) (events.SubscribeDecisionV1, error)) (*Subscription, error) {
+	return Handle(c, SubscribeDecision, fn)
 }
 
 // decide answers one request; c.work was counted for it.

@@ -2,10 +2,13 @@ package sdk_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
 
 	"github.com/tandem-sip/tandem/b2bua/natsapi"
 	"github.com/tandem-sip/tandem/events"
@@ -90,5 +93,81 @@ func TestHandleRouteTimeout(t *testing.T) {
 	_, _ = c.route(t, "u", 500*time.Millisecond)
 	if err := recv(t, ended, "handler end"); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("handler ctx ended with %v", err)
+	}
+}
+
+// The REFER and SUBSCRIBE decisions are answered on their subjects like
+// the route decision: valid answers are sent, an error or an answer that
+// fails Validate sends nothing (the asker waits until its deadline), and
+// the handler keeps serving.
+func TestHandleReferAndSubscribe(t *testing.T) {
+	c := startCore(t)
+	if sdk.Refer.Subject() != events.DecideRefer || sdk.SubscribeDecision.Subject() != events.DecideSubscribe {
+		t.Fatalf("subjects %s, %s", sdk.Refer.Subject(), sdk.SubscribeDecision.Subject())
+	}
+	start(t, c, plugin("transfer", func(_ context.Context, cl *sdk.Client) error {
+		if _, err := cl.HandleRefer(func(_ context.Context, req events.ReferRequestV1) (events.ReferDecisionV1, error) {
+			switch req.ReferTo {
+			case "sip:error@x":
+				return events.ReferDecisionV1{}, errors.New("no idea")
+			case "sip:invalid@x":
+				return events.ReferDecisionV1{Action: events.ActionReject, Code: 302}, nil
+			case "sip:nobody@x":
+				return events.ReferDecisionV1{Action: events.ActionReject, Code: 404, Reason: "Not Found"}, nil
+			}
+			return events.ReferDecisionV1{Action: events.ActionAccept}, nil
+		}); err != nil {
+			return err
+		}
+		_, err := cl.HandleSubscribe(func(_ context.Context, req events.SubscribeRequestV1) (events.SubscribeDecisionV1, error) {
+			switch req.Event {
+			case "conference":
+				return events.SubscribeDecisionV1{Action: events.ActionAccept, Expires: 600}, nil
+			case "shorter":
+				return events.SubscribeDecisionV1{Action: events.ActionAccept, Expires: -1}, nil
+			case "oops":
+				panic("oops")
+			}
+			return events.SubscribeDecisionV1{Action: events.ActionDefault}, nil
+		})
+		return err
+	}))
+	nc := c.conn(t)
+	ask := func(subject string, req any, d time.Duration) (string, error) {
+		data, err := json.Marshal(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := nc.Request(subject, data, d)
+		if err != nil {
+			return "", err
+		}
+		return string(m.Data), nil
+	}
+	for _, tt := range []struct {
+		subject string
+		req     any
+		want    string // "" for no answer
+	}{
+		{events.DecideRefer, events.ReferRequestV1{ReferTo: "sip:bob@x"}, `{"action":"accept"}`},
+		{events.DecideRefer, events.ReferRequestV1{ReferTo: "sip:nobody@x"}, `{"action":"reject","code":404,"reason":"Not Found"}`},
+		{events.DecideRefer, events.ReferRequestV1{ReferTo: "sip:error@x"}, ""},
+		{events.DecideRefer, events.ReferRequestV1{ReferTo: "sip:invalid@x"}, ""},
+		{events.DecideSubscribe, events.SubscribeRequestV1{Event: "conference"}, `{"action":"accept","expires":600}`},
+		{events.DecideSubscribe, events.SubscribeRequestV1{Event: "dialog"}, `{"action":"default"}`},
+		{events.DecideSubscribe, events.SubscribeRequestV1{Event: "shorter"}, ""},
+		{events.DecideSubscribe, events.SubscribeRequestV1{Event: "oops"}, ""},
+	} {
+		d := wait
+		if tt.want == "" {
+			d = 200 * time.Millisecond
+		}
+		got, err := ask(tt.subject, tt.req, d)
+		switch {
+		case tt.want == "" && !errors.Is(err, nats.ErrTimeout):
+			t.Errorf("%s %+v: %s, %v; want no answer", tt.subject, tt.req, got, err)
+		case tt.want != "" && (err != nil || got != tt.want):
+			t.Errorf("%s %+v: %s, %v; want %s", tt.subject, tt.req, got, err, tt.want)
+		}
 	}
 }
