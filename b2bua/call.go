@@ -47,6 +47,8 @@ type call struct {
 	bridging *[2]*leg
 	// parked: the route decision left A waiting for a controller.
 	parked bool
+	// xfer is the transfer in progress, if any.
+	xfer *transfer
 }
 
 func newCallID() string { return fmt.Sprintf("c%016x", rand.Uint64()) }
@@ -93,6 +95,7 @@ func (cl *call) endLeg(l *leg, code int, reason string) {
 		l.ringFor.Stop()
 	}
 	cl.core.legIDs.Delete(l.id)
+	defer cl.xferLegEnded(l, code, reason)
 	if l.ackWait != nil && l.ackWait.timer != nil {
 		l.ackWait.timer.Stop()
 	}

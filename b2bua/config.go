@@ -28,6 +28,11 @@ type Config struct {
 	// MaxRedirects is how many 3xx the core follows for one call; 0 relays
 	// every 3xx to A.
 	MaxRedirects int `yaml:"max_redirects"`
+	// ReferFallback is what the core does with a REFER when no plugin
+	// answers the refer decision in time (or one answers "default"):
+	// "accept" carries the blind transfer out, "reject" reports 603 in the
+	// final NOTIFY.
+	ReferFallback string `yaml:"refer_fallback"`
 	// DrainTimeout is how long calls in progress may continue after
 	// shutdown begins; then both legs get BYE.
 	DrainTimeout time.Duration `yaml:"drain_timeout"`
@@ -97,6 +102,7 @@ func Defaults() Config {
 		NoAnswerTimeout: 180 * time.Second,
 		MaxCallDuration: 4 * time.Hour,
 		MaxRedirects:    3,
+		ReferFallback:   "accept",
 		DrainTimeout:    30 * time.Second,
 		RetryAfter:      30,
 		Headers: HeadersConfig{

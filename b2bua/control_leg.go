@@ -215,7 +215,9 @@ var sessionMethods = map[string]bool{"INVITE": true, "ACK": true, "CANCEL": true
 // SendRequest sends an in-dialog request (NOTIFY, INFO, MESSAGE, OPTIONS…)
 // on a leg and returns the party's final code and reason. Failures are
 // classified as for every in-dialog request: one that destroys the call's
-// usage or dialog ends the call.
+// usage or dialog ends the call. legID may also be a subscription's id
+// (plugsub.go): then only NOTIFY, sent in the subscription's dialog, and
+// controller is not checked.
 func (c *Core) SendRequest(ctx context.Context, legID, controller, method string, headers []events.HeaderV1, contentType string, body []byte) (int, string, error) {
 	method = strings.ToUpper(method)
 	if method == "" || strings.IndexFunc(method, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
@@ -231,6 +233,9 @@ func (c *Core) SendRequest(ctx context.Context, legID, controller, method string
 	}
 	if contentType != "" {
 		headers = append(headers, events.HeaderV1{Name: "Content-Type", Value: contentType})
+	}
+	if v, ok := c.plugSubIDs.Load(legID); ok {
+		return v.(*plugSub).request(ctx, method, headers, body) // a subscription's id: NOTIFY in its dialog (plugsub.go)
 	}
 	var code int
 	var reason string

@@ -85,6 +85,9 @@ type Core struct {
 	draining atomic.Bool
 	idle     chan struct{} // signalled when the last call ends while draining
 	idleOnce sync.Once
+
+	plugSubs   sync.Map // dialogKey -> *plugSub, a subscription a plugin serves (plugsub.go)
+	plugSubIDs sync.Map // subscription id -> *plugSub, from before the SUBSCRIBE decision until it ends
 }
 
 type nopSink struct{}

@@ -83,4 +83,8 @@ func (c *Core) reject(in *inbound, code int, reason string) {
 }
 
 // allowHeader lists the methods Tandem accepts.
-const allowHeader = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, MESSAGE, REGISTER, SUBSCRIBE"
+const allowHeader = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, MESSAGE, REGISTER, SUBSCRIBE, REFER, NOTIFY"
+
+// supportedHeader lists the extensions Tandem supports: REFER without a
+// subscription (RFC 4488) and Target-Dialog (RFC 4538).
+const supportedHeader = "norefersub, tdialog"

@@ -44,6 +44,13 @@ func (c *Core) inDialog(in *inbound) {
 				return
 			}
 		}
+		if pv, ok := c.plugSubs.Load(key); ok {
+			s := pv.(*plugSub)
+			if s.ex.post(func() { s.onSubDialog(in) }) {
+				in.wait()
+				return
+			}
+		}
 		c.reject(in, 481, "Call/Transaction Does Not Exist")
 		return
 	}
@@ -83,7 +90,11 @@ func (cl *call) onInDialog(l *leg, in *inbound) {
 		cl.relayRequest(l, in)
 	case sipx.OPTIONS:
 		in.send(c.optionsResponse(in.req))
-	case sipx.SUBSCRIBE, sipx.REFER:
+	case sipx.REFER:
+		// Accepted for interop; its subscription is tracked as a usage of
+		// its own and never ends the call (DESIGN.md §3).
+		cl.onRefer(l, in)
+	case sipx.SUBSCRIBE:
 		// A second usage inside a call leg: refused, RFC 5057 §5.
 		c.reject(in, 603, "Decline")
 	case sipx.NOTIFY:
@@ -143,7 +154,8 @@ func (cl *call) hangupExcept(gone *leg, by string, code int, reason string) {
 // stays up alone (event leg_unbridged, why "peer_ended"). A leg that was
 // alone just ends. The call ends when no leg is left.
 func (cl *call) dropLeg(l *leg, by string, code int, reason string) {
-	if cl.claim.controller == "" && l.peer != nil {
+	transferor := cl.xfer != nil && cl.xfer.from == l // a blind transfer goes on without it
+	if cl.claim.controller == "" && l.peer != nil && !transferor {
 		cl.hangupExcept(l, by, code, reason)
 		return
 	}
@@ -159,6 +171,7 @@ func (c *Core) optionsResponse(req *sipx.Request) *sipx.Response {
 	res := c.response(req, 200, "OK", nil)
 	res.AppendHeader(sipx.NewHeader("Allow", allowHeader))
 	res.AppendHeader(sipx.NewHeader("Accept", "application/sdp"))
+	res.AppendHeader(sipx.NewHeader("Supported", supportedHeader))
 	return res
 }
 
@@ -182,12 +195,17 @@ func (c *Core) outOfDialog(in *inbound) {
 			c.onRegSubscribe(in)
 			return
 		}
+		if c.onPlugSubscribe(in) {
+			return // a plugin's answer (plugsub.go)
+		}
 		res := c.response(in.req, 489, "Bad Event", nil)
 		if c.registrar != nil {
 			res.AppendHeader(sipx.NewHeader("Allow-Events", "reg"))
 		}
 		in.send(res)
-	case sipx.REGISTER, sipx.MESSAGE, sipx.PUBLISH, sipx.REFER:
+	case sipx.REFER:
+		c.onReferOOD(in)
+	case sipx.REGISTER, sipx.MESSAGE, sipx.PUBLISH:
 		c.reject(in, 405, "Method Not Allowed")
 	default:
 		c.reject(in, 501, "Not Implemented")

@@ -43,7 +43,8 @@ type leg struct {
 	// its responses. bridgeTo is the leg to bridge it to when it answers.
 	orig     bool
 	bridgeTo *leg
-	offered  bool // our INVITE carried an offer (orig legs)
+	offered  bool      // our INVITE carried an offer (orig legs)
+	xfer     *transfer // the transfer this leg was made for
 	ringFor  *time.Timer
 
 	contact sipx.ContactHeader // our Contact on this leg

@@ -19,6 +19,10 @@ type metrics struct {
 	glare      prometheus.Counter
 	malformed  prometheus.Counter   // 491 received and retried
 	active     prometheus.GaugeFunc // calls in progress
+
+	transfers    *prometheus.CounterVec // REFERs by outcome (refused, accepted, completed, failed)
+	transferTime prometheus.Histogram   // REFER to the transferee's bridge, seconds
+	notifyFailed prometheus.Counter     // refer NOTIFYs that failed (they end nothing)
 }
 
 func newMetrics(reg prometheus.Registerer, active func() int64) (*metrics, error) {
@@ -55,6 +59,16 @@ func newMetrics(reg prometheus.Registerer, active func() int64) (*metrics, error
 		malformed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "tandem_sip_malformed_total", Help: "Datagrams rejected or dropped because they do not parse or lack what SIP requires.",
 		}),
+		transfers: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tandem_transfers_total", Help: "Transfers (REFER), by outcome: refused, accepted, completed, failed.",
+		}, []string{"outcome"}),
+		transferTime: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "tandem_transfer_seconds", Help: "Time from an accepted REFER to the transferee's bridge to the target.",
+			Buckets: []float64{.005, .01, .02, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+		}),
+		notifyFailed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tandem_refer_notify_failures_total", Help: "Refer NOTIFYs refused or unanswered (the call goes on).",
+		}),
 		active: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "tandem_calls_active", Help: "Calls in progress.",
 		}, func() float64 { return float64(active()) }),
@@ -64,7 +78,7 @@ func newMetrics(reg prometheus.Registerer, active func() int64) (*metrics, error
 	}
 	var errs []error
 	for _, c := range []prometheus.Collector{m.calls, m.setup, m.requests, m.rejected, m.routed, m.midcall,
-		m.retransmit, m.duration, m.glare, m.malformed, m.active} {
+		m.retransmit, m.duration, m.glare, m.malformed, m.active, m.transfers, m.transferTime, m.notifyFailed} {
 		errs = append(errs, reg.Register(c))
 	}
 	return m, errors.Join(errs...)

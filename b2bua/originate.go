@@ -230,6 +230,7 @@ func (cl *call) onOrigResponse(l *leg, res *sipx.Response) {
 			l.state = legEarly
 		}
 		cl.emit(events.TypeLegRingingV1, l.id, &events.LegRingingV1{Code: code, EarlyMedia: len(res.Body()) > 0})
+		cl.xferProgress(l, code, res.Reason)
 	case code < 300:
 		cl.origAnswered(l, res)
 	default:
@@ -302,11 +303,16 @@ func (cl *call) bridgeAnswered(l *leg, res *sipx.Response, peer *leg) {
 		if code >= 200 && code < 300 && l.live(cl) && o.res != nil {
 			cl.sendACK(l, res, o.res.Body())
 			cl.peerLegs(peer, l)
+			cl.xferBridged(l)
 			return
 		}
 		cl.log.Info("b2bua: bridge of an originated leg failed", "leg_id", l.id, "bridge_to", peer.id, "code", code, "reason", reason)
 		if l.live(cl) {
 			cl.sendACK(l, res, inactiveAnswer(offer, cl.core.stack.Host()))
+			if l.xfer != nil { // a transfer's leg bridged to nobody is of no use
+				cl.sendBye(l)
+				cl.endLeg(l, 500, "bridge failed")
+			}
 		}
 	}
 	cl.offer = o

@@ -23,6 +23,7 @@
 //	route_deadline            100ms              TANDEM_ROUTE_DEADLINE
 //	no_answer_timeout         3m                 TANDEM_NO_ANSWER_TIMEOUT
 //	max_redirects             3                  TANDEM_MAX_REDIRECTS
+//	refer_fallback            accept             TANDEM_REFER_FALLBACK (accept or reject)
 //	drain_timeout             30s                TANDEM_DRAIN_TIMEOUT
 //	max_call_duration         4h                 TANDEM_MAX_CALL_DURATION
 //	retry_after               30                 TANDEM_RETRY_AFTER

@@ -62,6 +62,9 @@ func (c Config) problems() []*Error {
 	if c.MaxRedirects < 0 || c.MaxRedirects > 10 {
 		v.add("max_redirects", "%d is not in 0-10", c.MaxRedirects)
 	}
+	if c.ReferFallback != "accept" && c.ReferFallback != "reject" {
+		v.add("refer_fallback", "%q is not accept or reject", c.ReferFallback)
+	}
 	if c.RetryAfter < 0 {
 		v.add("retry_after", "%d is negative", c.RetryAfter)
 	}

@@ -36,7 +36,7 @@ func TestValidatePluginsAndUsers(t *testing.T) {
 		{"process app", plugin(with(func(p *host.PluginConfig) { p.App = "x" })), "plugins.list[1].app", "only for kind builtin"},
 		{"sha256", plugin(with(func(p *host.PluginConfig) { p.SHA256 = "abc" })), "plugins.list[1].sha256", "64 hexadecimal"},
 		{"builtin path", plugin(host.PluginConfig{Name: "b", Kind: host.KindBuiltin, Path: "/x"}), "plugins.list[1].path", "only for kind process"},
-		{"decision", plugin(with(func(p *host.PluginConfig) { p.Decisions = []string{"refer"} })), "plugins.list[1].decisions[0]", `"refer" is not one of route`},
+		{"decision", plugin(with(func(p *host.PluginConfig) { p.Decisions = []string{"nope"} })), "plugins.list[1].decisions[0]", `"nope" is not one of route`},
 		{"publish", plugin(with(func(p *host.PluginConfig) { p.Publish = []string{"a.>.b"} })), "plugins.list[1].publish[0]", "> must be the last"},
 		{"subscribe", plugin(with(func(p *host.PluginConfig) { p.Subscribe = []string{"a..b"} })), "plugins.list[1].subscribe[0]", "empty token"},
 		{"config", plugin(with(func(p *host.PluginConfig) { p.Config = map[string]any{"f": func() {}} })), "plugins.list[1].config", "JSON"},
