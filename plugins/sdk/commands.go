@@ -66,10 +66,17 @@ func DoOn[Req, Rep any](ctx context.Context, c *Client, node string, cmd Command
 }
 
 func do[Req, Rep any](ctx context.Context, c *Client, subject string, cmd Command[Req, Rep], req Req) (Rep, error) {
-	var rep Rep
 	if c.ctx.Err() != nil {
+		var rep Rep
 		return rep, ErrStopped
 	}
+	return send(ctx, c, subject, cmd, req)
+}
+
+// send is do even while the plugin stops: for the clean-up the SDK itself
+// does then (a kept claim's release).
+func send[Req, Rep any](ctx context.Context, c *Client, subject string, cmd Command[Req, Rep], req Req) (Rep, error) {
+	var rep Rep
 	if id := cmd.RequestID(&req); *id == "" {
 		*id = nuid.Next()
 	}

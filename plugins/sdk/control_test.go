@@ -25,6 +25,10 @@ type controlCore struct {
 	now     time.Time
 	headers []events.HeaderV1
 	body    []byte
+	// claimErr, when set, refuses every claim.
+	claimErr error
+	// claims, when set, is told of every claim (without blocking).
+	claims chan string
 }
 
 var _ natsapi.LegController = (*controlCore)(nil)
@@ -92,6 +96,13 @@ func (c *controlCore) ClaimCall(_ context.Context, callID, controller string, tt
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.log = append(c.log, fmt.Sprintf("claim %s %s %v", callID, controller, ttl))
+	select {
+	case c.claims <- controller:
+	default:
+	}
+	if c.claimErr != nil {
+		return time.Time{}, c.claimErr
+	}
 	if callID != "c1" {
 		return time.Time{}, events.NewError(events.ErrUnknownCall, "no call %q", callID)
 	}
