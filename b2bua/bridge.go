@@ -16,55 +16,92 @@ func (c *Core) BridgeLegs(ctx context.Context, legID, otherLegID, controller str
 	if legID == otherLegID {
 		return "", events.NewError(events.ErrBadRequest, "cannot bridge leg %s to itself", legID)
 	}
-	v, ok := c.legIDs.Load(otherLegID)
+	x, ok := c.legIDs.Load(legID)
+	if !ok {
+		return "", events.NewError(events.ErrUnknownLeg, "no leg %q", legID)
+	}
+	y, ok := c.legIDs.Load(otherLegID)
 	if !ok {
 		return "", events.NewError(events.ErrUnknownLeg, "no leg %q", otherLegID)
 	}
-	y := v.(*leg)
-	var callID string
-	err := c.withLeg(ctx, legID, controller, func(x *call, l *leg, reply func(error)) {
-		if why := x.bridgeable(l); why != "" {
-			reply(events.NewError(events.ErrConflict, "%s", why))
+	type result struct {
+		callID string
+		err    error
+	}
+	done := make(chan result, 1)
+	c.bridgeLegs(x.(*leg), y.(*leg), controller, func(callID string, err error) { done <- result{callID, err} })
+	select {
+	case r := <-done:
+		return r.callID, r.err
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// coreController is the controller name the core uses for its own bridges
+// (attended transfer): claims do not stop it.
+const coreController = "\x00core"
+
+// bridgeLegs bridges x and y from any goroutine; reply gets the call that
+// holds both, exactly once, on some call's executor. y moves to x's call
+// when they are in different calls.
+func (c *Core) bridgeLegs(x, y *leg, controller string, reply func(callID string, err error)) {
+	gone := func(l *leg) error { return events.NewError(events.ErrUnknownLeg, "no leg %q", l.id) }
+	once := func(callID string, err error) {
+		if reply != nil {
+			r := reply
+			reply = nil
+			r(callID, err)
+		}
+	}
+	ok := c.postLeg(x, func(xc *call) {
+		switch {
+		case xc.state == stEnded || x.state == legEnded:
+			once("", gone(x))
+			return
+		case xc.mayControl(controller) != nil:
+			once("", xc.mayControl(controller))
+			return
+		case xc.bridgeable(x) != "":
+			once("", events.NewError(events.ErrConflict, "%s", xc.bridgeable(x)))
 			return
 		}
 		done := func(err error) {
-			if err == nil {
-				callID = x.id
+			if err != nil {
+				once("", err)
+				return
 			}
-			reply(err)
+			once(xc.id, nil)
 		}
-		if y.call() == x {
-			x.startBridge(l, y, done)
+		if y.call() == xc {
+			xc.startBridge(x, y, done)
 			return
 		}
 		// y lives in another call: it moves here first.
-		ok := c.postLeg(y, func(ycl *call) {
+		if !c.postLeg(y, func(yc *call) {
 			switch {
-			case ycl.state == stEnded || y.state == legEnded:
-				reply(events.NewError(events.ErrUnknownLeg, "no leg %q", otherLegID))
-			case ycl.mayControl(controller) != nil:
-				reply(ycl.mayControl(controller))
-			case ycl.bridgeable(y) != "":
-				reply(events.NewError(events.ErrConflict, "%s", ycl.bridgeable(y)))
+			case yc.state == stEnded || y.state == legEnded:
+				once("", gone(y))
+			case yc.mayControl(controller) != nil:
+				once("", yc.mayControl(controller))
+			case yc.bridgeable(y) != "":
+				once("", events.NewError(events.ErrConflict, "%s", yc.bridgeable(y)))
 			default:
-				ycl.moveTo(y, x, func(moved bool) {
-					if !moved {
-						reply(events.NewError(events.ErrUnknownLeg, "leg %s ended during the bridge", legID))
+				yc.moveTo(y, xc, func(moved bool) {
+					if !moved || !x.live(xc) {
+						once("", events.NewError(events.ErrConflict, "a leg ended during the bridge"))
 						return
 					}
-					if !l.live(x) {
-						reply(events.NewError(events.ErrUnknownLeg, "leg %s ended during the bridge", legID))
-						return
-					}
-					x.startBridge(l, y, done)
+					xc.startBridge(x, y, done)
 				})
 			}
-		})
-		if !ok {
-			reply(events.NewError(events.ErrUnknownLeg, "no leg %q", otherLegID))
+		}) {
+			once("", gone(y))
 		}
 	})
-	return callID, err
+	if !ok {
+		once("", gone(x))
+	}
 }
 
 // bridgeable says why l cannot be bridged now ("" when it can).

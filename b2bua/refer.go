@@ -38,21 +38,24 @@ type transfer struct {
 	started    time.Time
 	newLeg     *leg
 	done       bool
+	// replaces is the dialog Refer-To's Replaces names (attended transfer).
+	replaces *replaces
 }
 
-// referTarget reads Refer-To: the URI to call, or the SIP code and reason
-// of a refusal (403 for a URI that is not SIP, 501 for a method other than
-// INVITE, 400 when missing or unparseable).
-func referTarget(req *sipx.Request) (sipx.Uri, int, string) {
+// referTarget reads Refer-To: the URI to call, the dialog its Replaces
+// names (attended transfer), or the SIP code and reason of a refusal (403
+// for a URI that is not SIP, 501 for a method other than INVITE, 400 when
+// missing or unparseable).
+func referTarget(req *sipx.Request) (sipx.Uri, *replaces, int, string) {
 	h := req.GetHeader("Refer-To")
 	if h == nil {
-		return sipx.Uri{}, 400, "Missing Refer-To"
+		return sipx.Uri{}, nil, 400, "Missing Refer-To"
 	}
 	v := strings.TrimSpace(h.Value())
 	if i := strings.IndexByte(v, '<'); i >= 0 {
 		j := strings.IndexByte(v[i:], '>')
 		if j < 0 {
-			return sipx.Uri{}, 400, "Bad Refer-To"
+			return sipx.Uri{}, nil, 400, "Bad Refer-To"
 		}
 		v = v[i+1 : i+j]
 	} else if i := strings.IndexByte(v, ';'); i >= 0 {
@@ -60,23 +63,28 @@ func referTarget(req *sipx.Request) (sipx.Uri, int, string) {
 	}
 	scheme, _, _ := strings.Cut(v, ":")
 	if s := strings.ToLower(scheme); s != "sip" && s != "sips" {
-		return sipx.Uri{}, 403, "Refer-To Not A SIP URI"
+		return sipx.Uri{}, nil, 403, "Refer-To Not A SIP URI"
 	}
 	u, err := sipx.ParseURI(v)
 	if err != nil || u.Host == "" {
-		return sipx.Uri{}, 400, "Bad Refer-To"
+		return sipx.Uri{}, nil, 400, "Bad Refer-To"
 	}
 	if m, ok := u.UriParams.Get("method"); ok && !strings.EqualFold(m, "INVITE") {
-		return sipx.Uri{}, 501, "Refer-To Method Not Supported"
+		return sipx.Uri{}, nil, 501, "Refer-To Method Not Supported"
 	}
+	var rp *replaces
 	if u.Headers != nil {
-		if _, ok := u.Headers.Get("Replaces"); ok {
-			return sipx.Uri{}, 501, "Attended Transfer Not Supported Yet"
+		if v, ok := u.Headers.Get("Replaces"); ok {
+			r, ok := parseReplaces(v, true)
+			if !ok {
+				return sipx.Uri{}, nil, 400, "Bad Replaces In Refer-To"
+			}
+			rp = &r
 		}
 	}
 	u.UriParams.Remove("method")
 	u.Headers = nil
-	return u, 0, ""
+	return u, rp, 0, ""
 }
 
 // noReferSub reports a REFER that asks for no subscription (RFC 4488).
@@ -96,7 +104,7 @@ func (cl *call) onRefer(l *leg, in *inbound) {
 // (ood nil) or in a dialog of its own, and starts the transfer.
 func (cl *call) acceptRefer(l *leg, in *inbound, ood *dialog) {
 	c := cl.core
-	target, code, reason := referTarget(in.req)
+	target, rp, code, reason := referTarget(in.req)
 	switch {
 	case code != 0:
 	case cl.state != stConnected || l.state != legConfirmed || l.peer == nil || !l.peer.live(cl):
@@ -111,7 +119,7 @@ func (cl *call) acceptRefer(l *leg, in *inbound, ood *dialog) {
 	}
 	x := &transfer{
 		id: fmt.Sprintf("t%012x", rand.Uint64()&(1<<48-1)), kind: "refer", from: l, to: l.peer, target: target,
-		noSub: noReferSub(in.req), ood: ood, started: time.Now(),
+		noSub: noReferSub(in.req), ood: ood, started: time.Now(), replaces: rp,
 	}
 	if ood != nil {
 		x.kind = "refer_ood"
@@ -194,12 +202,22 @@ func (cl *call) onReferDecided(x *transfer, d events.ReferDecisionV1, err error)
 		cl.xferFail(x, 487, "", "transferee gone")
 		return
 	}
+	if x.replaces != nil {
+		if r := cl.core.legOfDialog(*x.replaces); r != nil {
+			cl.attended(x, r)
+			return
+		}
+	}
 	o := origination{
 		target: target, from: *x.to.dlg.remoteURI.Clone(), display: x.to.dlg.remoteDisplay,
 		ring: cl.core.cfg.NoAnswerTimeout, bridgeTo: x.to,
 	}
 	if x.referredBy != "" {
 		o.headers = []events.HeaderV1{{Name: "Referred-By", Value: x.referredBy}}
+	}
+	if x.replaces != nil {
+		// the dialog to replace is not ours: the target's UA does it
+		o.headers = append(o.headers, events.HeaderV1{Name: "Replaces", Value: sanitize(x.replaces.raw)})
 	}
 	l, err := cl.originate(o)
 	if err != nil {

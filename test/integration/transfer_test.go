@@ -1,11 +1,13 @@
 package integration
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/emiago/sipgo/sip"
 
+	"github.com/tandem-sip/tandem/b2bua"
 	"github.com/tandem-sip/tandem/events"
 	"github.com/tandem-sip/tandem/test/harness"
 	"github.com/tandem-sip/tandem/test/phone"
@@ -231,5 +233,80 @@ func TestReferOutOfDialog(t *testing.T) {
 	c.Dialog.ExpectRequest(sip.INVITE, wait).OK(a.SDP(phone.SendRecv))
 	inv.ExpectRequest(sip.ACK, wait)
 	expectNotify(t, d, 200, true)
+	in.ExpectRequest(sip.BYE, wait).OK(nil)
+}
+
+// Attended transfer: alice talks to bob (call X) and bob consults carol
+// (call Y, bob calling). Bob REFERs alice to carol with Replaces naming his
+// dialog with carol: alice and carol are bridged directly (carol's leg
+// moves to X: an offerless re-INVITE to alice, her offer to carol, carol's
+// answer in alice's ACK), the final NOTIFY goes to bob, then both of bob's
+// legs get BYE and call Y ends.
+func TestAttendedTransfer(t *testing.T) {
+	t.Parallel()
+	a, b, carol := phone.New(t, "alice"), phone.New(t, "bob"), phone.New(t, "carol")
+	n := harness.Start(t, harness.WithRoutes(
+		b2bua.Route{Name: "carol", User: "^carol$", Target: "sip:carol@" + carol.Addr()},
+		b2bua.Route{Name: "bob", User: "^bob$", Target: "sip:bob@" + b.Addr()},
+	))
+	c, in := connect(t, n, a, b)
+	x := callID(t, n, c.CallID())
+
+	c2 := b.Invite(target(n, "carol"), phone.WithBody(b.SDP(phone.SendRecv)))
+	inC := carol.NextInvite(wait)
+	inC.Answer(carol.SDP(phone.SendRecv))
+	c2.Expect(200, wait)
+	c2.Ack()
+	inC.ExpectRequest(sip.ACK, wait)
+	y := callID(t, n, c2.CallID())
+
+	rep := url.QueryEscape(c2.CallID() + ";to-tag=" + c2.Dialog.RemoteTag() + ";from-tag=" + c2.Dialog.LocalTag())
+	in.Dialog.Request(sip.REFER, nil, referTo(target(n, "carol")+"?Replaces="+rep)).Expect(202, wait)
+	expectNotify(t, in.Dialog, 100, false)
+
+	re := c.Dialog.ExpectRequest(sip.INVITE, wait)
+	if len(re.Body()) != 0 {
+		t.Errorf("attended transfer: first re-INVITE to alice carries an offer")
+	}
+	re.OK(a.SDP(phone.SendRecv))
+	re2 := inC.ExpectRequest(sip.INVITE, wait)
+	if mediaPort(re2.Body()) != portOf(a) {
+		t.Errorf("carol re-INVITEd to port %d, want alice's", mediaPort(re2.Body()))
+	}
+	re2.OK(carol.SDP(phone.SendRecv))
+	inC.ExpectRequest(sip.ACK, wait)
+	if ack := c.Dialog.ExpectRequest(sip.ACK, wait); mediaPort(ack.Body()) != portOf(carol) {
+		t.Errorf("alice's ACK answers port %d, want carol's", mediaPort(ack.Body()))
+	}
+	expectNotify(t, in.Dialog, 200, true)
+	in.ExpectRequest(sip.BYE, wait).OK(nil)
+	c2.Dialog.ExpectRequest(sip.BYE, wait).OK(nil)
+	if end := n.Events.AwaitCallEnd(y, wait); end.Reason != "no legs left" {
+		t.Errorf("consultation call ended %+v", end)
+	}
+	done := n.Events.Await(events.TypeTransferCompletedV1, func(e harness.Event) bool { return e.CallID == x }, wait)
+	if d := decode[events.TransferCompletedV1](t, done); d.NewLegID != y+"-b1" {
+		t.Errorf("completed %+v, want carol's leg %s-b1", d, y)
+	}
+	bye := c.Dialog.Bye()
+	inC.ExpectRequest(sip.BYE, wait).OK(nil)
+	bye.Expect(200, wait)
+	n.Events.AwaitCallEnd(x, wait)
+}
+
+// A Replaces naming a dialog that is not Tandem's goes onward in the
+// INVITE to the target, whose UA does the replacing.
+func TestAttendedTransferElsewhere(t *testing.T) {
+	t.Parallel()
+	_, a, _, carol, c, in, _ := transferSetup(t)
+	rep := url.QueryEscape("other-call@elsewhere;to-tag=t1;from-tag=f1")
+	in.Dialog.Request(sip.REFER, nil, referTo(carol.URI("carol")+"?Replaces="+rep), sip.NewHeader("Refer-Sub", "false")).Expect(200, wait)
+	inv := carol.NextInvite(wait)
+	if r := header(inv.Req, "Replaces"); r != "other-call@elsewhere;to-tag=t1;from-tag=f1" {
+		t.Errorf("INVITE to the target: Replaces %q", r)
+	}
+	inv.Answer(carol.SDP(phone.SendRecv))
+	c.Dialog.ExpectRequest(sip.INVITE, wait).OK(a.SDP(phone.SendRecv))
+	inv.ExpectRequest(sip.ACK, wait)
 	in.ExpectRequest(sip.BYE, wait).OK(nil)
 }
