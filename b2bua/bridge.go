@@ -137,6 +137,7 @@ func (cl *call) bridge(x, y *leg, reply func(error)) {
 	fail := func(format string, args ...any) {
 		cl.bridging = nil
 		reply(events.NewError(events.ErrConflict, format, args...))
+		cl.runIdle()
 	}
 	o1 := &offerTx{to: x, method: sipx.INVITE}
 	o1.done = func(code int, reason string) {
@@ -159,6 +160,7 @@ func (cl *call) bridge(x, y *leg, reply func(error)) {
 				cl.sendACK(x, res1, o2.res.Body())
 				cl.peerLegs(x, y)
 				reply(nil)
+				cl.runIdle()
 				return
 			}
 			if x.live(cl) {

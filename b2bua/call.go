@@ -49,6 +49,8 @@ type call struct {
 	parked bool
 	// xfer is the transfer in progress, if any.
 	xfer *transfer
+	// idle is work waiting for the offer or bridge in progress (whenIdle).
+	idle []func()
 }
 
 func newCallID() string { return fmt.Sprintf("c%016x", rand.Uint64()) }

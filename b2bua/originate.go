@@ -280,6 +280,11 @@ func (cl *call) bridgeAnswered(l *leg, res *sipx.Response, peer *leg) {
 		peer.ackWait.then = append(peer.ackWait.then, func() { cl.bridgeAnswered(l, res, peer) })
 		return
 	}
+	if peer != nil && peer.live(cl) && (cl.offer != nil || cl.bridging != nil) {
+		// a re-INVITE (hold, say) is in flight: bridge once it is over
+		cl.whenIdle(func() { cl.bridgeAnswered(l, res, peer) })
+		return
+	}
 	ready := peer != nil && peer.live(cl) && peer.state == legConfirmed && cl.offer == nil && cl.bridging == nil
 	if l.offered { // acknowledged already
 		if ready {
@@ -300,6 +305,7 @@ func (cl *call) bridgeAnswered(l *leg, res *sipx.Response, peer *leg) {
 	o := &offerTx{to: peer, method: sipx.INVITE, body: offer}
 	o.done = func(code int, reason string) {
 		cl.bridging = nil
+		defer cl.runIdle()
 		if code >= 200 && code < 300 && l.live(cl) && o.res != nil {
 			cl.sendACK(l, res, o.res.Body())
 			cl.peerLegs(peer, l)

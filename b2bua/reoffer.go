@@ -141,6 +141,7 @@ func (cl *call) readFinal(tx sipx.ClientTransaction, onFinal func(*sipx.Response
 
 // onOfferResponse relays the peer's final answer back to the offerer.
 func (cl *call) onOfferResponse(o *offerTx, res *sipx.Response) {
+	defer cl.runIdle()
 	if cl.offer != o || cl.state != stConnected {
 		if res.StatusCode < 300 && o.method == sipx.INVITE {
 			o.to.dlg.updateTarget(res.Contact())
@@ -202,6 +203,26 @@ func (cl *call) onOfferResponse(o *offerTx, res *sipx.Response) {
 	}
 }
 
+// whenIdle runs f once no offer or bridge is in progress on the call: now,
+// or when the current one is over (f checks the call's state itself).
+func (cl *call) whenIdle(f func()) {
+	if cl.offer == nil && cl.bridging == nil {
+		f()
+		return
+	}
+	cl.idle = append(cl.idle, f)
+}
+
+// runIdle runs what waited for the call's offers to be over, one at a
+// time: one that starts an offer leaves the rest waiting for it.
+func (cl *call) runIdle() {
+	for len(cl.idle) > 0 && cl.offer == nil && cl.bridging == nil {
+		f := cl.idle[0]
+		cl.idle = cl.idle[1:]
+		f()
+	}
+}
+
 // noteHoldBy announces hold and resume from the direction offered on leg
 // x: by its party ("party"), or by Tandem to it ("command").
 func (cl *call) noteHoldBy(x *leg, offer []byte, by string) {
@@ -226,6 +247,7 @@ func (cl *call) offerFailed(o *offerTx, code int, reason string) {
 	if cl.offer != o {
 		return
 	}
+	defer cl.runIdle()
 	cl.offer = nil
 	c := cl.core
 	scope := Classify(string(o.method), code)

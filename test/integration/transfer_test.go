@@ -310,3 +310,32 @@ func TestAttendedTransferElsewhere(t *testing.T) {
 	inv.ExpectRequest(sip.ACK, wait)
 	in.ExpectRequest(sip.BYE, wait).OK(nil)
 }
+
+// A hold re-INVITE in flight when the target answers: the bridge waits for
+// it, then runs; a re-INVITE from the transferee during the bridge gets
+// 491 (and is retried by its sender).
+func TestBlindTransferDuringReinvite(t *testing.T) {
+	t.Parallel()
+	n, a, b, carol, c, in, id := transferSetup(t)
+	in.Dialog.Request(sip.REFER, nil, referTo(carol.URI("carol")), sip.NewHeader("Refer-Sub", "false")).Expect(200, wait)
+	inv := carol.NextInvite(wait)
+	hold := c.Dialog.Reinvite(a.SDP(phone.SendOnly)) // alice holds bob
+	held := in.ExpectRequest(sip.INVITE, wait)       // relayed, not answered yet
+	inv.Answer(carol.SDP(phone.SendRecv))            // carol answers meanwhile
+	held.OK(b.SDP(phone.RecvOnly))
+	hold.Expect(200, wait)
+	hold.Ack()
+	in.ExpectRequest(sip.ACK, wait)
+	// now the bridge: alice gets carol's offer
+	re := c.Dialog.ExpectRequest(sip.INVITE, wait)
+	if mediaPort(re.Body()) != portOf(carol) {
+		t.Fatalf("after the hold, alice re-INVITEd to port %d, want carol's", mediaPort(re.Body()))
+	}
+	// alice re-INVITEs during the bridge: glare
+	c.Dialog.Reinvite(a.SDP(phone.SendRecv)).Expect(491, wait)
+	re.OK(a.SDP(phone.SendRecv))
+	c.Dialog.ExpectRequest(sip.ACK, wait)
+	inv.ExpectRequest(sip.ACK, wait)
+	in.ExpectRequest(sip.BYE, wait).OK(nil)
+	n.Events.Await(events.TypeTransferCompletedV1, func(e harness.Event) bool { return e.CallID == id }, wait)
+}
