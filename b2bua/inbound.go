@@ -85,6 +85,7 @@ func (c *Core) reject(in *inbound, code int, reason string) {
 // allowHeader lists the methods Tandem accepts.
 const allowHeader = "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, MESSAGE, REGISTER, SUBSCRIBE, REFER, NOTIFY"
 
-// supportedHeader lists the extensions Tandem supports: REFER without a
-// subscription (RFC 4488) and Target-Dialog (RFC 4538).
-const supportedHeader = "norefersub, tdialog"
+// supportedHeader lists the extensions Tandem supports: Replaces (RFC
+// 3891), REFER without a subscription (RFC 4488) and Target-Dialog (RFC
+// 4538).
+const supportedHeader = "replaces, norefersub, tdialog"

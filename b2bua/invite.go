@@ -54,10 +54,25 @@ func checkRequest(req *sipx.Request) (int, string) {
 	if mf := req.MaxForwards(); mf != nil && mf.Val() == 0 && req.Method != sipx.ACK && req.Method != sipx.CANCEL {
 		return 483, "Too Many Hops"
 	}
-	if req.Method != sipx.ACK && req.Method != sipx.CANCEL && req.GetHeader("Require") != nil {
+	if req.Method != sipx.ACK && req.Method != sipx.CANCEL && !supportedRequire(req) {
 		return 420, "Bad Extension"
 	}
 	return 0, ""
+}
+
+// supportedRequire reports whether every option tag a request's Require
+// headers name is one Tandem supports (replaces, norefersub, tdialog).
+func supportedRequire(req *sipx.Request) bool {
+	for _, h := range req.GetHeaders("Require") {
+		for _, tag := range strings.Split(h.Value(), ",") {
+			switch strings.ToLower(strings.TrimSpace(tag)) {
+			case "replaces", "norefersub", "tdialog":
+			default:
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // checkNewInvite applies the checks of a dialog-creating INVITE.
@@ -143,6 +158,17 @@ func (cl *call) begin() {
 	})
 	cl.emit(events.TypeLegCreatedV1, cl.a.id, &events.LegCreatedV1{Side: events.SideA, Target: cl.a.dlg.remoteURI.String(), SIPCallID: cl.a.dlg.callID})
 	cl.noAnswer = time.AfterFunc(cl.core.cfg.NoAnswerTimeout, func() { cl.post(cl.onNoAnswer) })
+	if h := req.GetHeader("Replaces"); h != nil {
+		rp, ok := parseReplaces(h.Value(), false)
+		if !ok {
+			cl.transition(inRouteReject)
+			cl.answerA(400, "Bad Replaces", nil, nil)
+			cl.finish("core", 400, "bad replaces", "rejected")
+			return
+		}
+		cl.replaceLeg(rp)
+		return
+	}
 	rr := events.RouteRequestV1{
 		RequestURI: req.Recipient.String(),
 		User:       req.Recipient.User,

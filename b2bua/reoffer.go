@@ -142,7 +142,7 @@ func (cl *call) readFinal(tx sipx.ClientTransaction, onFinal func(*sipx.Response
 // onOfferResponse relays the peer's final answer back to the offerer.
 func (cl *call) onOfferResponse(o *offerTx, res *sipx.Response) {
 	defer cl.runIdle()
-	if cl.offer != o || cl.state != stConnected {
+	if cl.offer != o || cl.state == stEnded {
 		if res.StatusCode < 300 && o.method == sipx.INVITE {
 			o.to.dlg.updateTarget(res.Contact())
 			cl.sendACK(o.to, res, nil)
@@ -160,7 +160,7 @@ func (cl *call) onOfferResponse(o *offerTx, res *sipx.Response) {
 			cl.log.Debug("b2bua: glare, retrying", "leg_id", y.id, "after", wait)
 			o.retry = time.AfterFunc(wait, func() {
 				cl.post(func() {
-					if cl.offer == o && cl.state == stConnected {
+					if cl.offer == o && cl.state != stEnded {
 						cl.sendOffer(o)
 					}
 				})

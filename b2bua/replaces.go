@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tandem-sip/tandem/b2bua/internal/sipx"
 	"github.com/tandem-sip/tandem/events"
 )
 
@@ -131,4 +132,109 @@ func (cl *call) attendedDone(x *transfer, r, p *leg) {
 			}
 		})
 	})
+}
+
+// replaceLeg serves an INVITE with Replaces (RFC 3891) naming leg r of
+// this node: the new caller (cl's A leg) takes r's place. r's peer moves to
+// this call and is re-INVITEd with the new caller's offer (offerless when
+// it had none); its answer answers the new caller; r then gets BYE. A
+// dialog that is not ours, not answered, or has nobody on the other side
+// gets 481.
+func (cl *call) replaceLeg(rp replaces) {
+	c := cl.core
+	r := c.legOfDialog(rp)
+	fail := func(code int, why string) {
+		cl.post(func() {
+			if cl.state != stRouting {
+				return
+			}
+			cl.log.Info("b2bua: INVITE with Replaces refused", "code", code, "why", why)
+			cl.transition(inRouteReject)
+			cl.answerA(code, "", nil, nil)
+			cl.finish("core", code, why, "rejected")
+		})
+	}
+	if r == nil {
+		fail(481, "replaces names no dialog of ours")
+		return
+	}
+	cl.parked = true // nobody routes it; the replacement answers it
+	if !c.postLeg(r, func(rc *call) {
+		p := r.peer
+		switch {
+		case !rp.matches(r) || r.state != legConfirmed:
+			fail(481, "replaces names no confirmed dialog of ours")
+			return
+		case p == nil || !p.live(rc):
+			fail(481, "nobody is on the other side of the replaced dialog")
+			return
+		case rc.bridgeable(p) != "":
+			fail(491, rc.bridgeable(p))
+			return
+		}
+		rc.moveTo(p, cl, func(moved bool) {
+			if !moved {
+				fail(481, "the replaced call ended")
+				return
+			}
+			cl.takeOver(p, r)
+		})
+	}) {
+		fail(481, "replaces names no dialog of ours")
+	}
+}
+
+// takeOver connects the replacing caller (cl.a) to p, then ends r.
+func (cl *call) takeOver(p, r *leg) {
+	c := cl.core
+	a := cl.a
+	if cl.state != stRouting || a.inv == nil || a.inv.final {
+		return // cancelled meanwhile: p stays here, alone
+	}
+	offer := a.inv.req.Body()
+	o := &offerTx{to: p, method: sipx.INVITE, body: offer}
+	cl.bridging = &[2]*leg{a, p}
+	o.done = func(code int, reason string) {
+		cl.bridging = nil
+		defer cl.runIdle()
+		if code < 200 || code >= 300 || o.res == nil || cl.state != stRouting {
+			cl.log.Info("b2bua: replacing failed", "leg_id", p.id, "code", code)
+			if cl.state == stRouting {
+				cl.transition(inRouteReject)
+				cl.answerA(480, "", nil, nil)
+				cl.finish("core", 480, "replace failed", "failed")
+			}
+			return
+		}
+		pres := o.res
+		res := c.response(a.inv.req, 200, "OK", a.origin.rewrite(pres.Body()))
+		res.AppendHeader(&a.contact)
+		res.AppendHeader(sipx.NewHeader("Allow", allowHeader))
+		a.inv.send(res)
+		cl.transition(inAAnswered)
+		cl.parked = false
+		a.state = legConfirmed
+		if cl.noAnswer != nil {
+			cl.noAnswer.Stop()
+		}
+		cl.connectedAt = time.Now()
+		var onACK func([]byte)
+		if len(offer) == 0 {
+			// p's 2xx had the offer; a's ACK brings the answer for p's ACK
+			p.ackSeq = 0
+			onACK = func(body []byte) { cl.sendACK(p, pres, body) }
+		}
+		cl.awaitACK(a, a.inv.req.CSeq().SeqNo, res, a.inv.tx, onACK)
+		cl.peerLegs(a, p)
+		cl.emit(events.TypeLegAnsweredV1, a.id, &events.LegAnsweredV1{Side: events.SideA})
+		cl.emit(events.TypeCallConnectedV1, "", &events.CallConnectedV1{SetupMS: cl.connectedAt.Sub(cl.created).Milliseconds()})
+		c.postLeg(r, func(rc *call) {
+			if r.live(rc) {
+				rc.sendBye(r)
+				rc.dropLeg(r, "core", 200, "replaced")
+			}
+		})
+	}
+	cl.offer = o
+	cl.sendOffer(o)
 }

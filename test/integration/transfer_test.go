@@ -339,3 +339,34 @@ func TestBlindTransferDuringReinvite(t *testing.T) {
 	in.ExpectRequest(sip.BYE, wait).OK(nil)
 	n.Events.Await(events.TypeTransferCompletedV1, func(e harness.Event) bool { return e.CallID == id }, wait)
 }
+
+// An INVITE with Replaces (RFC 3891) naming bob's leg: carol takes bob's
+// place; alice is re-INVITEd with carol's offer, carol gets alice's
+// answer, bob gets BYE. A Replaces naming nothing of ours gets 481.
+func TestInviteWithReplaces(t *testing.T) {
+	t.Parallel()
+	n, a, _, carol, c, in, id := transferSetup(t)
+	bad := carol.Invite(target(n, "bob"), phone.WithBody(carol.SDP(phone.SendRecv)),
+		phone.WithHeader("Replaces", "nope@x;to-tag=1;from-tag=2"))
+	bad.Expect(481, wait)
+
+	rp := in.CallID() + ";to-tag=" + in.Dialog.RemoteTag() + ";from-tag=" + in.Dialog.LocalTag()
+	nc := carol.Invite(target(n, "bob"), phone.WithBody(carol.SDP(phone.SendRecv)),
+		phone.WithHeader("Replaces", rp), phone.WithHeader("Require", "replaces"))
+	re := c.Dialog.ExpectRequest(sip.INVITE, wait)
+	if mediaPort(re.Body()) != portOf(carol) {
+		t.Errorf("alice re-INVITEd to port %d, want carol's", mediaPort(re.Body()))
+	}
+	re.OK(a.SDP(phone.SendRecv))
+	c.Dialog.ExpectRequest(sip.ACK, wait)
+	ok := nc.Expect(200, wait)
+	if mediaPort(ok.Body()) != portOf(a) {
+		t.Errorf("carol's 200 has port %d, want alice's", mediaPort(ok.Body()))
+	}
+	nc.Ack()
+	in.ExpectRequest(sip.BYE, wait).OK(nil)
+	n.Events.Await(events.TypeLegEndedV1, func(e harness.Event) bool { return e.LegID == id+"-b1" }, wait)
+	bye := nc.Dialog.Bye()
+	c.Dialog.ExpectRequest(sip.BYE, wait).OK(nil)
+	bye.Expect(200, wait)
+}
