@@ -44,16 +44,16 @@ import (
 //   - A refresh (in-dialog SUBSCRIBE) gets 200 and event refreshed; the
 //     decision's Expires still caps it. The subscriber's Contact becomes the
 //     remote target.
-//   - It ends (event tandem.subscription.v1.ended) when
-//     it expires: the core sends a body-less NOTIFY "terminated;reason=timeout"
-//     (reason expired);
-//     the plugin's NOTIFY says terminated (reason terminated);
-//     a NOTIFY fails in a way that destroys the usage or the dialog
-//     (RFC 5057 §5.1, Classify: 481, 408, a timeout...; reason failed, with
-//     the code); the core sends no further NOTIFY;
-//     the node shuts down (reason shutdown): no NOTIFY, the subscriber's
-//     own expiry ends it on its side — a terminal NOTIFY is not the core's
-//     business for a plugin's package.
+//   - It ends (event tandem.subscription.v1.ended, with a reason) when:
+//     it expires: the core sends a body-less NOTIFY
+//     "terminated;reason=timeout" (expired); the plugin's NOTIFY says
+//     terminated (terminated); a NOTIFY fails in a way that destroys the
+//     usage or the dialog (RFC 5057 §5.1 through Classify: 481, 408, a
+//     timeout...; failed, with the code), and no further NOTIFY is sent; the
+//     node shuts down (shutdown): nothing is sent, a terminal NOTIFY is not
+//     the core's business for a plugin's package (the subscriber's own
+//     expiry ends it on its side). A request in its dialog then gets 481, a
+//     NOTIFY command ErrUnknownLeg.
 //   - Unsubscribe (in-dialog SUBSCRIBE with Expires: 0) and fetch (the first
 //     SUBSCRIBE with Expires: 0): 200 with Expires: 0, then event refreshed
 //     (or created) with expires 0. The subscription stays for one last
@@ -174,10 +174,7 @@ func (c *Core) onPlugSubscribe(in *inbound) bool {
 		c.reject(in, d.Code, d.Reason)
 		return true
 	case d.Action == events.ActionAccept:
-		if d.Expires > 0 {
-			s.maxExpires = min(s.maxExpires, time.Duration(d.Expires)*time.Second)
-		}
-		if !s.ex.post(func() { s.accept(in, asked) }) {
+		if !s.ex.post(func() { s.accept(in, asked, d.Expires) }) {
 			c.reject(in, 503, "Shutting Down") // ended while asking
 			return true
 		}
@@ -210,12 +207,16 @@ func (s *plugSub) flushWaiting() {
 	}
 }
 
-// accept answers the SUBSCRIBE 200, granting at most asked.
-func (s *plugSub) accept(in *inbound, asked time.Duration) {
+// accept answers the SUBSCRIBE 200, granting at most asked, and at most
+// capSecs seconds for the subscription's whole life when not 0.
+func (s *plugSub) accept(in *inbound, asked time.Duration, capSecs int) {
 	c := s.core
 	if s.state != psPending {
 		c.reject(in, 503, "Shutting Down")
 		return
+	}
+	if capSecs > 0 {
+		s.maxExpires = min(s.maxExpires, time.Duration(capSecs)*time.Second)
 	}
 	req := in.req
 	granted := min(asked, s.maxExpires)
@@ -325,7 +326,9 @@ func (s *plugSub) end(reason string, code int) {
 }
 
 // dropPlugSubs ends every plugin subscription, reason shutdown, without a
-// NOTIFY. It belongs in Shutdown, before SIP stops.
+// NOTIFY. Shutdown is to call it before SIP stops (shutdown.go); without
+// that call a subscription outlives a shutdown until its timer fires
+// against the closed stack.
 func (c *Core) dropPlugSubs() {
 	c.plugSubIDs.Range(func(_, v any) bool {
 		s := v.(*plugSub)
