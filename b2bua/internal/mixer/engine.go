@@ -35,8 +35,16 @@ type worker struct {
 	rooms []*Room
 	snap  []*Room // the rooms of the current tick, owned by the worker goroutine
 
-	ticks, missed, late atomic.Uint64
-	maxLate, busy       atomic.Int64 // time.Duration
+	ticks, missed, late    atomic.Uint64
+	maxLate, maxWake, busy atomic.Int64 // time.Duration
+	lateness               [len(LatenessBounds) + 1]atomic.Uint64
+}
+
+// LatenessBounds are the upper bounds of the buckets of
+// EngineStats.Lateness; its last bucket counts the ticks later than all.
+var LatenessBounds = [...]time.Duration{
+	time.Millisecond, 2 * time.Millisecond, 5 * time.Millisecond, 10 * time.Millisecond,
+	20 * time.Millisecond, 50 * time.Millisecond, 100 * time.Millisecond,
 }
 
 // EngineStats are an engine's counters, summed over its workers.
@@ -48,7 +56,12 @@ type EngineStats struct {
 	MissedTicks  uint64        // worker ticks skipped because the worker was a period or more late
 	LateTicks    uint64        // worker ticks whose last room finished more than LateAfter after the scheduled time
 	MaxLateness  time.Duration // the latest a worker tick finished after its scheduled time
+	MaxWakeDelay time.Duration // the latest a worker woke up after a tick's scheduled time (the OS and Go scheduler's share of the lateness)
 	Busy         time.Duration // time spent ticking rooms
+	// Lateness counts worker ticks by how late they finished: Lateness[i]
+	// those up to LatenessBounds[i] (and above the previous bound), the
+	// last those later than every bound.
+	Lateness [len(LatenessBounds) + 1]uint64
 }
 
 // NewEngine makes an engine; zero fields of cfg take their defaults, log
@@ -184,8 +197,12 @@ func (w *worker) run(ctx context.Context, start time.Time, lateAfter time.Durati
 		if late > lateAfter {
 			w.late.Add(1)
 		}
+		w.lateness[latenessBucket(late)].Add(1)
 		if int64(late) > w.maxLate.Load() {
 			w.maxLate.Store(int64(late))
+		}
+		if wake := now.Sub(sched); int64(wake) > w.maxWake.Load() {
+			w.maxWake.Store(int64(wake))
 		}
 		if skipped > 0 {
 			w.missed.Add(uint64(skipped))
@@ -195,6 +212,15 @@ func (w *worker) run(ctx context.Context, start time.Time, lateAfter time.Durati
 			}
 		}
 	}
+}
+
+func latenessBucket(d time.Duration) int {
+	for i, b := range LatenessBounds {
+		if d <= b {
+			return i
+		}
+	}
+	return len(LatenessBounds)
 }
 
 // tick ticks the worker's rooms for the tick scheduled at sched.
@@ -225,7 +251,11 @@ func (e *Engine) Stats() EngineStats {
 		s.MissedTicks += w.missed.Load()
 		s.LateTicks += w.late.Load()
 		s.MaxLateness = max(s.MaxLateness, time.Duration(w.maxLate.Load()))
+		s.MaxWakeDelay = max(s.MaxWakeDelay, time.Duration(w.maxWake.Load()))
 		s.Busy += time.Duration(w.busy.Load())
+		for i := range s.Lateness {
+			s.Lateness[i] += w.lateness[i].Load()
+		}
 	}
 	return s
 }

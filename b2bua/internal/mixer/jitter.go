@@ -75,6 +75,12 @@ func (j *jitterBuffer) push(seq uint16, data *[FrameSamples]byte) (res pushResul
 	switch {
 	case d != 0 && d < maxDropout: // ahead, possibly with a gap
 		j.maxSeq, j.badSeq = seq, -1
+		if j.played && int(j.maxSeq-j.last) >= len(j.slots) {
+			// Everything the window can hold is after the last played
+			// frame; forgetting it keeps serial comparisons with it
+			// meaningful however far the stream moves before the next pop.
+			j.played = false
+		}
 		return j.insert(seq, data)
 	case d == 0 || d > 1<<16-1-maxMisorder: // the newest again, or a little behind it
 		if int(j.maxSeq-seq) >= len(j.slots) || (j.played && !seqAfter(seq, j.last)) {
