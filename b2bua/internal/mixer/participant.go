@@ -13,7 +13,8 @@ import (
 // Sink receives a participant's mixed audio: one RTP packet per tick, from
 // the goroutine running the tick, with the room's lock held. WriteRTP must
 // not block (write to a socket, or queue and drop), must not call the
-// Room's Add, Remove, Close, Tick or Stats, and must neither modify nor
+// Room's Add, Remove, Participant, Len, Close, Tick or Stats nor a
+// Participant's Stats (they take the room's lock), and must neither modify nor
 // keep p or p.Payload after it returns: both are reused at the next tick,
 // and the payload may be shared with other participants (marshal it with
 // p.MarshalTo, or copy it). An error is counted in SendErrors, nothing more.

@@ -55,15 +55,13 @@ func (r *Room) tick(sched, now time.Time, clock func() time.Time) {
 		}
 	}
 	var events []Event
-	if len(r.pending) > 0 {
+	if len(r.pending) > 0 && r.onEvent != nil {
 		events = slices.Clone(r.pending)
-		r.pending = r.pending[:0]
 	}
+	r.pending = r.pending[:0]
 	r.mu.Unlock()
-	if r.onEvent != nil {
-		for _, e := range events {
-			r.onEvent(e)
-		}
+	for _, e := range events {
+		r.onEvent(e)
 	}
 }
 
@@ -84,7 +82,9 @@ func (p *Participant) receive(r *Room, now time.Time) {
 			p.st.overflow += uint64(p.jb.reset())
 			p.events = eventTracker{}
 			p.haveLast, p.misses = false, 0
-			r.log.Info("mixer: participant's stream changed SSRC", "participant", p.id, "ssrc", in.ssrc)
+			if n := p.st.ssrcChanges; n&(n-1) == 0 { // 1st, 2nd, 4th, 8th…: a hostile stream cannot flood the log
+				r.log.Info("mixer: participant's stream changed SSRC", "participant", p.id, "ssrc", in.ssrc, "changes", n)
+			}
 		}
 		if in.event {
 			if p.events.observe(in.ts, in.te) {
