@@ -22,12 +22,17 @@
 // publish to its publish list (default DefaultPublish: every command), to
 // subscribe to its subscribe list (default DefaultSubscribe: every event),
 // to the subjects of the decisions it answers and to its own reply inbox
-// ("_INBOX_<name>.>"), and to reply once to each request it receives. The
-// server gives Users to the embedded NATS server, which then refuses
-// anonymous clients; the core keeps full access as its internal user. A
-// built-in connects with its grant too, so it has exactly the power a
-// process would. With an external NATS (nats.url) the host makes no users:
-// a plugin connects with its credentials_file.
+// ("_INBOX_<name>.>"), and to reply once to each request it receives.
+// With the default subscribe list it may also read the events stream
+// (StreamRead: single messages and the stream's description, nothing that
+// creates or changes anything), which the SDK does to catch up on events a
+// subscription missed; a plugin with a subscribe list of its own may not,
+// as the stream would show it every event. The server gives Users to the
+// embedded NATS server, which then refuses anonymous clients; the core
+// keeps full access as its internal user. A built-in connects with its
+// grant too, so it has exactly the power a process would. With an external
+// NATS (nats.url) the host makes no users: a plugin connects with its
+// credentials_file.
 //
 // # Supervision
 //

@@ -19,6 +19,19 @@ var (
 	DefaultSubscribe = []string{events.EventPrefix + ".>"}
 )
 
+// StreamRead are the JetStream API subjects that let a plugin read single
+// messages of the events stream by subject, and the stream's description:
+// what the SDK's gap catch-up needs. They create or change nothing on the
+// server. A plugin may publish to them when its subscribe list is the
+// default: the stream holds nothing but the events it may watch anyway. A
+// plugin with a subscribe list of its own does not get them, as the stream
+// would show it events outside that list.
+var StreamRead = []string{
+	"$JS.API.STREAM.INFO." + events.Stream,
+	"$JS.API.STREAM.MSG.GET." + events.Stream,
+	"$JS.API.DIRECT.GET." + events.Stream, // the same read, if the stream allows direct gets
+}
+
 // Grant is what one plugin may do on the embedded NATS server: the user it
 // connects as and the subjects it may use. Besides Publish, the user may
 // reply once to each request it received (a decision), and nothing else.
@@ -66,6 +79,7 @@ func grantFor(p PluginConfig) (Grant, error) {
 	}
 	if len(g.Subscribe) == 0 {
 		g.Subscribe = slices.Clone(DefaultSubscribe)
+		g.Publish = append(g.Publish, StreamRead...)
 	}
 	for _, d := range p.Decisions {
 		g.Subscribe = append(g.Subscribe, events.DecidePrefix+"."+d)

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -10,22 +11,28 @@ func TestGrantFor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"tandem.v1.evt.>", "tandem.v1.decide.route", "_INBOX_r.>"}
-	if g.User != "plugin-r" || len(g.Password) != 48 || g.PasswordHash == "" ||
-		len(g.Publish) != 1 || g.Publish[0] != "tandem.v1.cmd.>" || len(g.Subscribe) != 3 {
+	if g.User != "plugin-r" || len(g.Password) != 48 || g.PasswordHash == "" {
 		t.Fatalf("grant %+v", g)
 	}
-	for i, s := range want {
-		if g.Subscribe[i] != s {
-			t.Errorf("subscribe[%d] = %s, want %s", i, g.Subscribe[i], s)
-		}
+	wantPub := []string{"tandem.v1.cmd.>", "$JS.API.STREAM.INFO.TANDEM_EVENTS", "$JS.API.STREAM.MSG.GET.TANDEM_EVENTS", "$JS.API.DIRECT.GET.TANDEM_EVENTS"}
+	if !slices.Equal(g.Publish, wantPub) {
+		t.Errorf("publish %q, want %q", g.Publish, wantPub)
+	}
+	if want := []string{"tandem.v1.evt.>", "tandem.v1.decide.route", "_INBOX_r.>"}; !slices.Equal(g.Subscribe, want) {
+		t.Errorf("subscribe %q, want %q", g.Subscribe, want)
 	}
 	if s := g.String(); len(s) == 0 || strings.Contains(s, g.Password) {
 		t.Errorf("String() %q shows the password", s)
 	}
+	// Its own lists, and no stream reading with its own subscribe list.
 	own, _ := grantFor(PluginConfig{Name: "x", Publish: []string{"a.b"}, Subscribe: []string{"c.>"}})
-	if len(own.Publish) != 1 || own.Publish[0] != "a.b" || own.Subscribe[0] != "c.>" || own.Subscribe[1] != "_INBOX_x.>" {
+	if !slices.Equal(own.Publish, []string{"a.b"}) || !slices.Equal(own.Subscribe, []string{"c.>", "_INBOX_x.>"}) {
 		t.Errorf("configured grant %+v", own)
+	}
+	// Its own publish list, the default subscribe list: stream reading.
+	pub, _ := grantFor(PluginConfig{Name: "y", Publish: []string{"a.b"}})
+	if want := append([]string{"a.b"}, StreamRead...); !slices.Equal(pub.Publish, want) {
+		t.Errorf("grant with a publish list: publish %q, want %q", pub.Publish, want)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Client is a plugin's view of Tandem over one NATS connection: typed
@@ -38,6 +39,9 @@ type Client struct {
 	stopErr  error
 
 	connDone chan struct{} // closed by stop: ends watchConn
+
+	streamMu sync.Mutex       // guards stream
+	stream   jetstream.Stream // the events stream, for catch-up; nil until first used
 }
 
 // errStoppedCause is the context cause of a plugin that was stopped rather

@@ -41,10 +41,12 @@ type RawEvent struct {
 type SubscribeOption func(*subscribeOptions)
 
 type subscribeOptions struct {
-	subject string
-	onGap   func(context.Context, Gap)
-	onRaw   func(context.Context, RawEvent)
-	now     func() time.Time
+	subject        string
+	onGap          func(context.Context, Gap)
+	onRaw          func(context.Context, RawEvent)
+	noCatchUp      bool
+	catchUpTimeout time.Duration
+	now            func() time.Time
 }
 
 // ForCall subscribes to one call's events only.
@@ -59,10 +61,27 @@ func ForSubject(filter string) SubscribeOption {
 }
 
 // OnGap is called, on the subscription's goroutine and before the event
-// after the gap is handled, whenever a call's sequence jumps (see Gap).
-// Without it gaps are logged at warn level.
+// after the gap is handled, whenever a call's sequence jumps and the
+// missing events cannot be read from the events stream (see Gap). Without
+// it gaps are logged at warn level.
 func OnGap(fn func(ctx context.Context, g Gap)) SubscribeOption {
 	return func(o *subscribeOptions) { o.onGap = fn }
+}
+
+// NoCatchUp turns the catch-up off: a jump in a call's sequence is
+// reported to OnGap at once, and the missing events are not read from the
+// events stream.
+func NoCatchUp() SubscribeOption { return func(o *subscribeOptions) { o.noCatchUp = true } }
+
+// CatchUpTimeout bounds the reading of one gap's events from the events
+// stream (default DefaultCatchUpTimeout). The subscription's other events
+// wait meanwhile.
+func CatchUpTimeout(d time.Duration) SubscribeOption {
+	return func(o *subscribeOptions) {
+		if d > 0 {
+			o.catchUpTimeout = d
+		}
+	}
 }
 
 // OnRaw is called with events that have no registered type or do not
@@ -73,52 +92,72 @@ func OnRaw(fn func(ctx context.Context, ev RawEvent)) SubscribeOption {
 
 // Subscribe calls h with every call event (AllCallEvents, unless ForCall or
 // ForSubject says otherwise) published from now on, decoded by its envelope
-// type through events.Lookup. Each call's Seq is followed: a jump is
-// reported to OnGap, a duplicate is dropped (see Gap for the rules). A
-// panic in h is logged and the event skipped. The subscription lasts until
-// the plugin stops or Subscription.Stop.
+// type through events.Lookup. Each call's Seq is followed (see Gap for the
+// rules): a duplicate is dropped, and a jump is caught up: the missing
+// events are read from the events stream (events.Stream) and delivered in
+// order before the event that revealed the jump; those that cannot be read
+// are reported to OnGap. A panic in h is logged and the event skipped. The
+// subscription lasts until the plugin stops or Subscription.Stop.
 func (c *Client) Subscribe(h EventHandler, opts ...SubscribeOption) (*Subscription, error) {
 	if h == nil {
 		return nil, fmt.Errorf("sdk: subscribe: nil handler")
 	}
-	o := subscribeOptions{subject: AllCallEvents, now: time.Now}
-	for _, opt := range opts {
-		opt(&o)
+	s := &eventSub{
+		c:   c,
+		h:   h,
+		o:   subscribeOptions{subject: AllCallEvents, catchUpTimeout: DefaultCatchUpTimeout, now: time.Now},
+		seq: newSeqTracker(),
 	}
-	seq := newSeqTracker()
-	return c.subscribe(o.subject, "", func(m *nats.Msg) {
-		c.onEvent(m, h, &o, seq)
-	})
+	for _, opt := range opts {
+		opt(&s.o)
+	}
+	return c.subscribe(s.o.subject, "", func(m *nats.Msg) { s.onEvent(m.Subject, m.Data) })
 }
 
-// onEvent decodes and delivers one event; it runs on the subscription's
-// goroutine.
-func (c *Client) onEvent(m *nats.Msg, h EventHandler, o *subscribeOptions, seq *seqTracker) {
-	ctx := c.ctx
+// eventSub is the state of one event subscription, used from its
+// goroutine only.
+type eventSub struct {
+	c   *Client
+	h   EventHandler
+	o   subscribeOptions
+	seq *seqTracker
+	// catchUpPaused: until then gaps are reported without a catch-up.
+	catchUpPaused time.Time
+}
+
+// onEvent decodes and delivers one event received on subject.
+func (s *eventSub) onEvent(subject string, data []byte) {
+	ctx := s.c.ctx
 	if ctx.Err() != nil {
 		return
 	}
-	raw := RawEvent{Subject: m.Subject, Data: m.Data}
-	if err := json.Unmarshal(m.Data, &raw.Envelope); err != nil {
+	raw := RawEvent{Subject: subject, Data: data}
+	if err := json.Unmarshal(data, &raw.Envelope); err != nil {
 		raw.Err = fmt.Errorf("sdk: envelope: %w", err)
-		c.raw(ctx, o, raw)
+		s.c.raw(ctx, &s.o, raw)
 		return
 	}
-	deliver, gap, isGap := seq.observe(&raw.Envelope, o.now())
+	deliver, gap, isGap := s.seq.observe(&raw.Envelope, s.o.now())
 	if isGap {
-		c.gap(ctx, o, gap)
+		s.catchUp(ctx, gap)
 	}
 	if !deliver {
-		c.log.Debug("sdk: duplicate event dropped", "call_id", raw.Envelope.CallID, "seq", raw.Envelope.Seq, "type", raw.Envelope.Type)
+		s.c.log.Debug("sdk: duplicate event dropped", "call_id", raw.Envelope.CallID, "seq", raw.Envelope.Seq, "type", raw.Envelope.Type)
 		return
 	}
-	ev, err := decodeEvent(raw.Envelope.Type, m.Data)
+	s.deliver(ctx, raw)
+}
+
+// deliver hands an event whose envelope is decoded to the handler, typed,
+// or to OnRaw.
+func (s *eventSub) deliver(ctx context.Context, raw RawEvent) {
+	ev, err := decodeEvent(raw.Envelope.Type, raw.Data)
 	if err != nil {
 		raw.Err = err
-		c.raw(ctx, o, raw)
+		s.c.raw(ctx, &s.o, raw)
 		return
 	}
-	c.safely("event handler", func() { h(ctx, ev) }, "type", raw.Envelope.Type, "call_id", raw.Envelope.CallID)
+	s.c.safely("event handler", func() { s.h(ctx, ev) }, "type", raw.Envelope.Type, "call_id", raw.Envelope.CallID)
 }
 
 // decodeEvent decodes data into the registered event type typ.

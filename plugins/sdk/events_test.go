@@ -9,8 +9,9 @@ import (
 )
 
 // Events arrive typed, through an EventMux; a jump in a call's Seq is a
-// gap, reported before the event after it; a late event of the gap is
-// still delivered; a duplicate is dropped; an unknown type goes to OnRaw.
+// gap, reported before the event after it (without a catch-up: the late
+// event is published after the jump); a late event of the gap is still
+// delivered; a duplicate is dropped; an unknown type goes to OnRaw.
 func TestSubscribeTypedWithGaps(t *testing.T) {
 	c := startCore(t)
 	type got struct {
@@ -29,7 +30,7 @@ func TestSubscribeTypedWithGaps(t *testing.T) {
 			evs <- got{"ended", ev.Seq}
 		})
 		mux.HandleOther(func(_ context.Context, ev events.Event) { evs <- got{ev.Name(), ev.Env().Seq} })
-		_, err := cl.Subscribe(mux.HandleEvent,
+		_, err := cl.Subscribe(mux.HandleEvent, sdk.NoCatchUp(),
 			sdk.OnGap(func(_ context.Context, g sdk.Gap) { gaps <- g }),
 			sdk.OnRaw(func(_ context.Context, r sdk.RawEvent) { raws <- r }))
 		return err

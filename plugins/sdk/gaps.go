@@ -7,9 +7,11 @@ import (
 )
 
 // Gap is a hole in one call's event sequence: the events with sequence
-// numbers First to Last (inclusive) did not arrive before a later one did.
-// A plugin that needs them can read the call's events from the JetStream
-// stream (events.Stream) or take a fresh snapshot with GetCall.
+// numbers First to Last (inclusive) did not arrive before a later one did,
+// and could not be read from the events stream either (they never reached
+// it, the plugin may not read it, or the catch-up is off: NoCatchUp). Such
+// an event that arrives later is still delivered. A plugin that needs the
+// state it missed can take a fresh snapshot with GetCall.
 type Gap struct {
 	CallID string
 	Node   string
@@ -98,6 +100,17 @@ func (t *seqTracker) observe(env *events.Envelope, now time.Time) (deliver bool,
 	}
 	cs.seen(env, now)
 	return true, gap, ok
+}
+
+// recovered records that the event env, of a gap observe reported, was
+// read from the stream: a copy that arrives later is a duplicate.
+func (t *seqTracker) recovered(env *events.Envelope, now time.Time) {
+	cs := t.calls[env.CallID]
+	if cs == nil {
+		return
+	}
+	delete(cs.missing, env.Seq)
+	cs.seen(env, now)
 }
 
 func (cs *callSeq) seen(env *events.Envelope, now time.Time) {

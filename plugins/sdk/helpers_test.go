@@ -95,9 +95,9 @@ func (c *core) HangupCall(_ context.Context, id string, _ int, _ string) error {
 }
 
 // conn is a plugin's connection to the core's server.
-func (c *core) conn(t testing.TB) *nats.Conn {
+func (c *core) conn(t testing.TB, opts ...nats.Option) *nats.Conn {
 	t.Helper()
-	nc, err := nats.Connect(c.api.ClientURL())
+	nc, err := nats.Connect(c.api.ClientURL(), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,9 +137,15 @@ func (c *core) publish(t testing.TB, callID string, seq uint64, ev events.Event)
 // start starts p on a new connection and stops it at cleanup.
 func start(t testing.TB, c *core, p sdk.Plugin, opts ...sdk.Option) *sdk.Instance {
 	t.Helper()
+	return startOn(t, c.conn(t), p, opts...)
+}
+
+// startOn starts p on nc and stops it at cleanup.
+func startOn(t testing.TB, nc *nats.Conn, p sdk.Plugin, opts ...sdk.Option) *sdk.Instance {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	inst, err := sdk.Start(ctx, c.conn(t), p, append([]sdk.Option{sdk.WithLogger(testLogger(t))}, opts...)...)
+	inst, err := sdk.Start(ctx, nc, p, append([]sdk.Option{sdk.WithLogger(testLogger(t))}, opts...)...)
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
