@@ -43,12 +43,16 @@
 //	sdk.On(mux, func(ctx context.Context, ev *events.CallEndedV1) { ... })
 //	c.Subscribe(mux.HandleEvent, sdk.OnGap(func(ctx context.Context, g sdk.Gap) { ... }))
 //
-// The SDK follows each call's envelope Seq: a jump is reported to OnGap
-// (as a Gap, before the event after it), a duplicate (a publish the core
-// retried) is dropped, and an event of the gap that arrives late is still
-// delivered. A subscriber that starts in the middle of a call takes the
-// first event it sees as its baseline. Events of types this SDK does not
-// know (a newer core) go to OnRaw, or are skipped.
+// The SDK follows each call's envelope Seq. A jump is caught up: the
+// missing events are read from the events stream (events.Stream, which
+// keeps every event) and delivered in order before the event that
+// revealed the jump; only those the stream does not have are reported to
+// OnGap (as a Gap, in their place), and an event of such a gap that
+// arrives late is still delivered. A duplicate (a publish the core
+// retried) is dropped. A subscriber that starts in the middle of a call
+// takes the first event it sees as its baseline. Events of types this SDK
+// does not know (a newer core) go to OnRaw, or are skipped. NoCatchUp turns
+// the catch-up off: every jump is then a Gap.
 //
 // # Commands
 //
@@ -63,28 +67,43 @@
 // NOTIFY, INFO, OPTIONS... returning the party's final response) and
 // HangupLeg act on one leg; ClaimCall makes the plugin a call's controller
 // (one per call; the others are refused with events.ErrConflict) until it
-// lapses or ReleaseCall. These methods send Client.Controller, the
-// plugin's name unless WithController says otherwise.
+// lapses or ReleaseCall, and KeepClaim keeps a claim renewed until its
+// context ends or Claim.Release (Claim.Done and Claim.Err tell when the
+// claim was lost). Call flow: Originate makes a leg (bridged to another
+// when it answers, with BridgeTo); AnswerLeg, RejectLeg and RedirectLeg
+// settle a leg that waits for a controller (a call the route decision
+// parked); BridgeLegs and UnbridgeLeg join and separate legs. These
+// methods send Client.Controller, the plugin's name unless WithController
+// says otherwise.
+//
+//	cl, err := c.KeepClaim(ctx, callID, 0)
+//	...
+//	if _, err := c.BridgeLegs(ctx, parked, agent); err != nil { ... }
+//	<-cl.Done() // the call ended (events.ErrUnknownCall) or was taken
 //
 // # Decisions
 //
-// Client.HandleRoute (and Handle for any Decision) answers a decision the
-// core asks, in a queue group named after the plugin, so that the
-// instances of one plugin share the load while different plugins each get
-// every request (the core takes the first answer). Returning an error,
-// panicking or producing an answer that fails the decision's Validate sends
-// nothing: the core uses its configuration when its deadline passes (or
-// another plugin's answer). To decline at once, answer the decision's
-// default (events.RouteDefault).
+// Client.HandleRoute, HandleRefer and HandleSubscribe (and Handle for any
+// Decision) answer a decision the core asks: how to route a new INVITE,
+// who carries out a REFER Tandem accepted, whether to serve a new
+// SUBSCRIBE. Each is served in a queue group named after the plugin, so
+// that the instances of one plugin share the load while different plugins
+// each get every request (the core takes the first valid answer).
+// Returning an error, panicking or producing an answer that fails the
+// decision's Validate sends nothing: the core uses its configuration when
+// its deadline passes (or another plugin's answer). To decline at once,
+// answer the decision's default (events.RouteDefault,
+// events.ActionDefault).
 //
 // # Permissions
 //
 // Under Tandem's host a plugin connects as its own NATS user and can use
 // only the subjects its configuration grants: by default it may watch
-// every event (tandem.v1.evt.>), send every command (tandem.v1.cmd.>),
-// answer the decisions listed in its configuration, and receive replies on
-// its own inbox prefix. A subscription or publish outside the grant is
-// refused by the server and logged.
+// every event (tandem.v1.evt.>) and read them from the events stream (the
+// catch-up), send every command (tandem.v1.cmd.>), answer the decisions
+// listed in its configuration, and receive replies on its own inbox
+// prefix. A subscription or publish outside the grant is refused by the
+// server and logged; a catch-up it refuses leaves the gaps reported.
 //
 // # Logs
 //

@@ -15,7 +15,8 @@ import (
 
 // extensions routes calls to extensions (users starting with 1) to a PBX
 // named in its configuration, declines the others (the core then uses its
-// own routes), and counts the calls that end.
+// own routes), refuses transfers to anything but an extension, and logs
+// the calls that end.
 var extensions = sdk.Plugin{
 	Name: "extensions",
 	Start: func(_ context.Context, c *sdk.Client) error {
@@ -34,6 +35,15 @@ var extensions = sdk.Plugin{
 		if err != nil {
 			return err
 		}
+		_, err = c.HandleRefer(func(_ context.Context, req events.ReferRequestV1) (events.ReferDecisionV1, error) {
+			if strings.HasPrefix(req.ReferTo, "sip:1") {
+				return events.ReferDecisionV1{Action: events.ActionDefault}, nil // the core transfers
+			}
+			return events.ReferDecisionV1{Action: events.ActionReject, Code: 403, Reason: "Extensions Only"}, nil
+		})
+		if err != nil {
+			return err
+		}
 		mux := sdk.NewEventMux()
 		sdk.On(mux, func(_ context.Context, ev *events.CallEndedV1) {
 			c.Log().Info("call ended", "call_id", ev.CallID, "code", ev.Code)
@@ -47,7 +57,8 @@ var extensions = sdk.Plugin{
 
 // As a process, the plugin's main is sdk.Serve(extensions). Here the same
 // plugin runs in-process on a NATS connection, and the example asks the
-// routing decision the way the core does for each new INVITE.
+// routing decision the way the core does for each new INVITE, and the REFER
+// decision as for each transfer Tandem accepts.
 func Example() {
 	nc, stop := connect() // Tandem's NATS; here a server of the example's own
 	defer stop()
@@ -68,9 +79,20 @@ func Example() {
 		}
 		fmt.Println(user, string(msg.Data))
 	}
+	for _, to := range []string{"sip:1002@10.0.0.5", "sip:0044123@trunk.example.com"} {
+		req := fmt.Sprintf(`{"type":%q,"refer_to":%q}`, events.TypeReferRequestV1, to)
+		msg, err := nc.Request(events.DecideRefer, []byte(req), time.Second)
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(to, string(msg.Data))
+	}
 	// Output:
 	// 1001 {"action":"forward","target":"sip:1001@10.0.0.5"}
 	// 0044123 {"action":"default"}
+	// sip:1002@10.0.0.5 {"action":"default"}
+	// sip:0044123@trunk.example.com {"action":"reject","code":403,"reason":"Extensions Only"}
 }
 
 // connect starts a NATS server in this process and connects to it; stop
