@@ -54,7 +54,11 @@ func (c *Core) bridgeLegs(x, y *leg, controller string, reply func(callID string
 			r(callID, err)
 		}
 	}
-	ok := c.postLeg(x, func(xc *call) {
+	var onX func(xc *call)
+	onX = func(xc *call) {
+		if xc.waitACK(x, func() { onX(xc) }) {
+			return
+		}
 		switch {
 		case xc.state == stEnded || x.state == legEnded:
 			once("", gone(x))
@@ -78,7 +82,11 @@ func (c *Core) bridgeLegs(x, y *leg, controller string, reply func(callID string
 			return
 		}
 		// y lives in another call: it moves here first.
-		if !c.postLeg(y, func(yc *call) {
+		var onY func(yc *call)
+		onY = func(yc *call) {
+			if yc.waitACK(y, func() { onY(yc) }) {
+				return
+			}
 			switch {
 			case yc.state == stEnded || y.state == legEnded:
 				once("", gone(y))
@@ -95,13 +103,24 @@ func (c *Core) bridgeLegs(x, y *leg, controller string, reply func(callID string
 					xc.startBridge(x, y, done)
 				})
 			}
-		}) {
+		}
+		if !c.postLeg(y, onY) {
 			once("", gone(y))
 		}
-	})
-	if !ok {
+	}
+	if !c.postLeg(x, onX) {
 		once("", gone(x))
 	}
+}
+
+// waitACK defers f until the ACK of a 2xx of ours on live leg l arrives
+// (the party answered or was just re-INVITEd); false when none is awaited.
+func (cl *call) waitACK(l *leg, f func()) bool {
+	if !l.live(cl) || l.ackWait == nil || cl.state == stEnded {
+		return false
+	}
+	l.ackWait.then = append(l.ackWait.then, f)
+	return true
 }
 
 // bridgeable says why l cannot be bridged now ("" when it can).
@@ -114,6 +133,11 @@ func (cl *call) bridgeable(l *leg) string {
 
 // startBridge checks both legs once more on the executor, then bridges.
 func (cl *call) startBridge(x, y *leg, reply func(error)) {
+	for _, l := range []*leg{x, y} {
+		if cl.waitACK(l, func() { cl.startBridge(x, y, reply) }) {
+			return
+		}
+	}
 	for _, l := range []*leg{x, y} {
 		if why := cl.bridgeable(l); why != "" {
 			reply(events.NewError(events.ErrConflict, "%s", why))

@@ -51,6 +51,8 @@ type call struct {
 	xfer *transfer
 	// idle is work waiting for the offer or bridge in progress (whenIdle).
 	idle []func()
+	// outRefer is a REFER Tandem sent to a party (transfer commands).
+	outRefer *outRefer
 }
 
 func newCallID() string { return fmt.Sprintf("c%016x", rand.Uint64()) }

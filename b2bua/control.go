@@ -31,13 +31,17 @@ func (c *Core) GetCall(callID string) (events.CallInfoV1, bool) {
 
 // query takes a snapshot on the call's executor.
 func (cl *call) query() (events.CallInfoV1, bool) {
-	ch := make(chan events.CallInfoV1, 1)
-	if !cl.post(func() { ch <- cl.snapshot() }) {
+	type answer struct {
+		ci events.CallInfoV1
+		ok bool
+	}
+	ch := make(chan answer, 1)
+	if !cl.post(func() { ch <- answer{cl.snapshot(), cl.state != stEnded} }) {
 		return events.CallInfoV1{}, false
 	}
 	select {
-	case ci := <-ch:
-		return ci, true
+	case a := <-ch:
+		return a.ci, a.ok // an ended call whose INVITE still settles is gone
 	case <-cl.done:
 		return events.CallInfoV1{}, false
 	}

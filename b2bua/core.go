@@ -78,6 +78,7 @@ type Core struct {
 
 	legs     sync.Map // dialogKey -> *leg
 	legIDs   sync.Map // leg id -> *leg, while the leg lives
+	referOut sync.Map // dialogKey -> *outRefer: the dialogs of REFERs we sent out of dialog
 	subs     sync.Map // dialogKey -> *regSub
 	calls    sync.Map // call id -> *call
 	outgoing sync.Map // B-leg SIP Call-ID -> R-URI sent, for loop detection

@@ -51,6 +51,13 @@ func (c *Core) inDialog(in *inbound) {
 				return
 			}
 		}
+		if rv, ok := c.referOut.Load(key); ok && in.req.Method == sipx.NOTIFY {
+			o := rv.(*outRefer)
+			if c.postLeg(o.leg, func(cl *call) { cl.onReferNotify(o, in) }) {
+				in.wait()
+				return
+			}
+		}
 		c.reject(in, 481, "Call/Transaction Does Not Exist")
 		return
 	}
@@ -98,6 +105,10 @@ func (cl *call) onInDialog(l *leg, in *inbound) {
 		// A second usage inside a call leg: refused, RFC 5057 §5.
 		c.reject(in, 603, "Decline")
 	case sipx.NOTIFY:
+		if o := cl.outRefer; o != nil && o.leg == l && o.ood == nil {
+			cl.onReferNotify(o, in)
+			return
+		}
 		c.reject(in, 481, "Subscription Does Not Exist")
 	case sipx.PRACK:
 		c.reject(in, 481, "No Reliable Provisional Pending")

@@ -52,6 +52,7 @@ func (c *Core) Shutdown(ctx context.Context) error {
 		s.ex.post(func() { s.end("deactivated") })
 		return true
 	})
+	c.dropPlugSubs() // plugin subscriptions end with the node (event ended, why shutdown)
 	err := c.stack.Close()
 	c.stopRegistrar()
 	return err

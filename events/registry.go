@@ -115,6 +115,10 @@ var Registry = []Spec{
 	{Type: TypeLegsBridgeReplyV1, Name: VerbLegsBridge, Kind: KindCommandReply, New: func() any { return new(LegsBridgeReplyV1) }},
 	{Type: TypeLegsUnbridgeRequestV1, Name: VerbLegsUnbridge, Kind: KindCommandRequest, New: func() any { return new(LegsUnbridgeRequestV1) }},
 	{Type: TypeLegsUnbridgeReplyV1, Name: VerbLegsUnbridge, Kind: KindCommandReply, New: func() any { return new(LegsUnbridgeReplyV1) }},
+	{Type: TypeTransfersBlindRequestV1, Name: VerbTransfersBlind, Kind: KindCommandRequest, New: func() any { return new(TransfersBlindRequestV1) }},
+	{Type: TypeTransfersBlindReplyV1, Name: VerbTransfersBlind, Kind: KindCommandReply, New: func() any { return new(TransfersBlindReplyV1) }},
+	{Type: TypeTransfersAttendedRequestV1, Name: VerbTransfersAttended, Kind: KindCommandRequest, New: func() any { return new(TransfersAttendedRequestV1) }},
+	{Type: TypeTransfersAttendedReplyV1, Name: VerbTransfersAttended, Kind: KindCommandReply, New: func() any { return new(TransfersAttendedReplyV1) }},
 
 	{Type: TypeRouteRequestV1, Name: "route", Kind: KindDecisionRequest, New: func() any { return new(RouteRequestV1) }},
 	{Type: TypeRouteDecisionV1, Name: "route", Kind: KindDecisionAnswer, New: func() any { return new(RouteDecisionV1) }},

@@ -105,7 +105,8 @@ func TestRegistryCommandsAndDecisions(t *testing.T) {
 		events.VerbLegsHold: {}, events.VerbLegsResume: {}, events.VerbLegsDTMF: {}, events.VerbLegsRequest: {},
 		events.VerbLegsHangup: {}, events.VerbCallsClaim: {}, events.VerbCallsRelease: {},
 		events.VerbLegsOriginate: {}, events.VerbLegsAnswer: {}, events.VerbLegsReject: {}, events.VerbLegsRedirect: {},
-		events.VerbLegsBridge: {}, events.VerbLegsUnbridge: {}}
+		events.VerbLegsBridge: {}, events.VerbLegsUnbridge: {},
+		events.VerbTransfersBlind: {}, events.VerbTransfersAttended: {}}
 	decides := map[string]*pair{}
 	for _, d := range []string{events.DecideRoute, events.DecideRefer, events.DecideSubscribe} {
 		decides[strings.TrimPrefix(d, events.DecidePrefix+".")] = &pair{}

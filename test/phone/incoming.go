@@ -20,6 +20,12 @@ type Incoming struct {
 }
 
 func newIncoming(p *Phone, req *sip.Request, tx sip.ServerTransaction) *Incoming {
+	d := uasDialog(p, req)
+	return &Incoming{Dialog: d, Req: req, tx: tx, final: make(chan struct{})}
+}
+
+// uasDialog is the dialog a request creates at the phone (its UAS side).
+func uasDialog(p *Phone, req *sip.Request) *Dialog {
 	d := newDialog(p)
 	d.callID = req.CallID().Value()
 	d.localTag = sip.GenerateTagN(12)
@@ -40,7 +46,7 @@ func newIncoming(p *Phone, req *sip.Request, tx sip.ServerTransaction) *Incoming
 	// The tag goes on the request so every response built from it, sipgo's
 	// 487 after CANCEL included, carries it.
 	req.To().Params.Add("tag", d.localTag)
-	return &Incoming{Dialog: d, Req: req, tx: tx, final: make(chan struct{})}
+	return d
 }
 
 // Body is the INVITE's body (the offer).

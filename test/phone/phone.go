@@ -26,6 +26,7 @@ type Phone struct {
 	port int
 
 	invites chan *Incoming
+	ood     chan *ServerRequest // REFERs outside any dialog, each with a new dialog
 	closed  chan struct{} // closed in t.Cleanup: handlers stop waiting
 	served  chan struct{} // closed when ServeUDP returns
 
@@ -68,6 +69,7 @@ func New(t testing.TB, name string) *Phone {
 		t: t, name: name, ua: ua, srv: srv, cli: cli, conn: conn,
 		port:    conn.LocalAddr().(*net.UDPAddr).Port,
 		invites: make(chan *Incoming, 16),
+		ood:     make(chan *ServerRequest, 16),
 		closed:  make(chan struct{}),
 		served:  make(chan struct{}),
 		dialogs: map[string]*Dialog{},
@@ -174,6 +176,9 @@ func (p *Phone) onRequest(req *sip.Request, tx sip.ServerTransaction) {
 	switch {
 	case req.IsInvite() && toTag == "":
 		p.onInvite(req, tx)
+		return
+	case req.Method == sip.REFER && toTag == "":
+		p.onOutOfDialog(req, tx)
 		return
 	case req.IsCancel():
 		// A CANCEL matching a pending INVITE never gets here (sipgo answers it).

@@ -35,3 +35,40 @@ func (p *Phone) ReferOutOfDialog(target sip.Uri, user string, hdrs ...sip.Header
 	}
 	return res, d
 }
+
+// onOutOfDialog serves a REFER outside any dialog: it makes a dialog of
+// it (the phone's tag on the request) and hands it to NextOutOfDialog.
+func (p *Phone) onOutOfDialog(req *sip.Request, tx sip.ServerTransaction) {
+	d := uasDialog(p, req)
+	p.addDialog(d)
+	sr := &ServerRequest{Method: req.Method, Req: req, d: d, tx: tx, answered: make(chan struct{})}
+	select {
+	case p.ood <- sr:
+	default:
+		p.t.Errorf("phone %s: too many unread out-of-dialog requests", p.name)
+		p.respond(tx, req, 486)
+		return
+	}
+	select {
+	case <-sr.answered:
+	case <-tx.Done():
+	case <-p.closed:
+	}
+}
+
+// NextOutOfDialog returns the next REFER the phone got outside any dialog,
+// failing the test after timeout. Answer it with Respond; its Dialog is
+// where the NOTIFYs go.
+func (p *Phone) NextOutOfDialog(timeout time.Duration) *ServerRequest {
+	p.t.Helper()
+	select {
+	case r := <-p.ood:
+		return r
+	case <-time.After(timeout):
+		p.t.Fatalf("phone %s: no out-of-dialog request within %v", p.name, timeout)
+		return nil
+	}
+}
+
+// Dialog is the dialog the request belongs to (or created).
+func (r *ServerRequest) Dialog() *Dialog { return r.d }
