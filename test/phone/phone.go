@@ -27,8 +27,8 @@ type Phone struct {
 
 	invites chan *Incoming
 	ood     chan *ServerRequest // REFERs outside any dialog, each with a new dialog
-	closed  chan struct{} // closed in t.Cleanup: handlers stop waiting
-	served  chan struct{} // closed when ServeUDP returns
+	closed  chan struct{}       // closed in t.Cleanup: handlers stop waiting
+	served  chan struct{}       // closed when ServeUDP returns
 
 	mu       sync.Mutex // guards received, dialogs and reg
 	received []*sip.Request
