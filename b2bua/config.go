@@ -33,6 +33,9 @@ type Config struct {
 	// "accept" carries the blind transfer out, "reject" reports 603 in the
 	// final NOTIFY.
 	ReferFallback string `yaml:"refer_fallback"`
+	// ReferAuth challenges REFERs (401, digest against the registrar's
+	// accounts) before acting on them.
+	ReferAuth bool `yaml:"refer_auth"`
 	// DrainTimeout is how long calls in progress may continue after
 	// shutdown begins; then both legs get BYE.
 	DrainTimeout time.Duration `yaml:"drain_timeout"`

@@ -104,6 +104,17 @@ func (cl *call) onRefer(l *leg, in *inbound) {
 // (ood nil) or in a dialog of its own, and starts the transfer.
 func (cl *call) acceptRefer(l *leg, in *inbound, ood *dialog) {
 	c := cl.core
+	if c.cfg.ReferAuth && c.registrar != nil {
+		if ar := c.registrar.Authenticate(in.req, time.Now()); ar.Code != 0 {
+			res := c.response(in.req, ar.Code, ar.Reason, nil)
+			for _, h := range ar.Headers {
+				res.AppendHeader(h)
+			}
+			c.metrics.transfers.WithLabelValues("challenged").Inc()
+			in.send(res)
+			return
+		}
+	}
 	target, rp, code, reason := referTarget(in.req)
 	switch {
 	case code != 0:

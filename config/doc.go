@@ -24,6 +24,7 @@
 //	no_answer_timeout         3m                 TANDEM_NO_ANSWER_TIMEOUT
 //	max_redirects             3                  TANDEM_MAX_REDIRECTS
 //	refer_fallback            accept             TANDEM_REFER_FALLBACK (accept or reject)
+//	refer_auth                false              TANDEM_REFER_AUTH
 //	drain_timeout             30s                TANDEM_DRAIN_TIMEOUT
 //	max_call_duration         4h                 TANDEM_MAX_CALL_DURATION
 //	retry_after               30                 TANDEM_RETRY_AFTER
@@ -91,7 +92,11 @@
 // grant besides its decisions; empty takes the defaults) and
 // credentials_file (with an external nats.url); see host.PluginConfig.
 // A process plugin turns authentication on for the embedded server, with
-// a user per plugin made at start.
+// a user per plugin made at start. The built-in apps (kind builtin, app or
+// name) are prefixrouter (config: prefixes; decisions: [route]) and
+// transfer, the transfer policy (config: deny, allow, rewrite,
+// require_same_domain, max_transfers_per_call; decisions: [refer]; see
+// package apps/transfer).
 //
 // The registrar (registrar.*) takes REGISTER and serves the location service
 // and the reg event; off, REGISTER is answered 405. Expiries are whole

@@ -65,6 +65,9 @@ func (c Config) problems() []*Error {
 	if c.ReferFallback != "accept" && c.ReferFallback != "reject" {
 		v.add("refer_fallback", "%q is not accept or reject", c.ReferFallback)
 	}
+	if c.ReferAuth && !c.Registrar.Enabled {
+		v.add("refer_auth", "needs registrar.enabled: REFERs are checked against its accounts")
+	}
 	if c.RetryAfter < 0 {
 		v.add("retry_after", "%d is negative", c.RetryAfter)
 	}

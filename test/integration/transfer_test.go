@@ -6,8 +6,10 @@ import (
 	"testing"
 
 	"github.com/emiago/sipgo/sip"
+	"github.com/icholy/digest"
 
 	"github.com/tandem-sip/tandem/b2bua"
+	"github.com/tandem-sip/tandem/config"
 	"github.com/tandem-sip/tandem/events"
 	"github.com/tandem-sip/tandem/test/harness"
 	"github.com/tandem-sip/tandem/test/phone"
@@ -369,4 +371,44 @@ func TestInviteWithReplaces(t *testing.T) {
 	bye := nc.Dialog.Bye()
 	c.Dialog.ExpectRequest(sip.BYE, wait).OK(nil)
 	bye.Expect(200, wait)
+}
+
+// With refer_auth, a REFER without credentials is challenged (401) and one
+// with the right digest is accepted.
+func TestReferAuth(t *testing.T) {
+	t.Parallel()
+	n := harness.Start(t, harness.WithConfig(func(c *config.Config) {
+		c.Registrar.Enabled = true
+		c.Registrar.Domains = []string{"example.test"}
+		c.Registrar.Auth.Users = append(c.Registrar.Auth.Users, userWithPassword("bob", "secret"))
+		c.ReferAuth = true
+	}))
+	a, b, carol := phone.New(t, "alice"), phone.New(t, "bob"), phone.New(t, "carol")
+	if res := b.Register(n.SIPAddr, "sip:bob@example.test", "bob", "secret", 600, ""); res.StatusCode != 200 {
+		t.Fatalf("REGISTER: %d", res.StatusCode)
+	}
+	c := a.Invite("sip:bob@example.test", phone.Via(n.SIPAddr), phone.WithBody(a.SDP(phone.SendRecv)))
+	in := b.NextInvite(wait)
+	in.Answer(b.SDP(phone.SendRecv))
+	c.Expect(200, wait)
+	c.Ack()
+	in.ExpectRequest(sip.ACK, wait)
+
+	res := in.Dialog.Request(sip.REFER, nil, referTo(carol.URI("carol")), sip.NewHeader("Refer-Sub", "false")).Expect(401, wait)
+	chal, err := digest.ParseChallenge(header(res, "WWW-Authenticate"))
+	if err != nil {
+		t.Fatalf("challenge %q: %v", header(res, "WWW-Authenticate"), err)
+	}
+	target := in.Dialog.RemoteTarget()
+	cred, err := digest.Digest(chal, digest.Options{Method: "REFER", URI: target.String(), Username: "bob", Password: "secret", Count: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.Dialog.Request(sip.REFER, nil, referTo(carol.URI("carol")), sip.NewHeader("Refer-Sub", "false"),
+		sip.NewHeader("Authorization", cred.String())).Expect(200, wait)
+	inv := carol.NextInvite(wait)
+	inv.Answer(carol.SDP(phone.SendRecv))
+	c.Dialog.ExpectRequest(sip.INVITE, wait).OK(a.SDP(phone.SendRecv))
+	inv.ExpectRequest(sip.ACK, wait)
+	in.ExpectRequest(sip.BYE, wait).OK(nil)
 }
