@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/tandem-sip/tandem/apps/transfer"
 	"github.com/tandem-sip/tandem/b2bua/natsapi"
 	"github.com/tandem-sip/tandem/config"
 	"github.com/tandem-sip/tandem/plugins/examples/prefixrouter/prefix"
@@ -18,6 +19,7 @@ import (
 // run in-process, by name. Declared once, here.
 var builtins = host.Registry{
 	"prefixrouter": prefix.Plugin,
+	"transfer":     transfer.Plugin,
 }
 
 // newPluginHost prepares the plugin host of cfg. It returns the NATS
