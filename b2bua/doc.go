@@ -3,9 +3,13 @@
 //
 // # Calls and legs
 //
-// A leg is one SIP dialog carrying one INVITE usage. A call bridges an A leg
-// (the caller's dialog; Tandem is UAS) and a B leg (towards the routed
-// target; Tandem is UAC). Each side has its own Call-ID, tags, CSeq space,
+// A leg is one SIP dialog carrying one INVITE usage. A call made by an
+// INVITE bridges an A leg (the caller's dialog; Tandem is UAS) and a B leg
+// (towards the routed target; Tandem is UAC); commands add legs to calls
+// (originate), join two legs (bridge, possibly moving one leg from its call
+// to the other's: move.go) and part them (unbridge). Each leg has a peer, the
+// leg its requests and offers are relayed to, or none (a leg alone: its
+// media inactive). Each side has its own Call-ID, tags, CSeq space,
 // Via and Contact; only the body and the headers in Config.Headers.Allow
 // (sanitised: no CR, LF or NUL) cross from one leg to the other. Dialog state
 // (dialog.go) and usage state (leg.go) are separate types.
@@ -39,13 +43,17 @@
 //     B is cancelled at once, or on its first 1xx. No answer within
 //     Config.NoAnswerTimeout: 408 to A, CANCEL to B.
 //
-//   - BYE from either side ends the other; re-INVITE and UPDATE are relayed
+//   - BYE from a leg with a peer ends the call in a call nobody controls; in
+//     a claimed call (or from the transferor during a transfer) the peer
+//     stays up, alone, for the controller to deal with; a leg that was alone
+//     just ends; a call without legs ends. re-INVITE and UPDATE are relayed
 //     (hold and resume are reported as events) with one offer in flight per
 //     call: a second one is glare and gets 491; a 491 from the peer is
 //     retried after the RFC 3261 §14.1 back-off (2.1-4 s when Tandem owns
 //     the peer dialog's Call-ID, else 0-2 s), twice, then relayed. INFO and
-//     MESSAGE are relayed; OPTIONS answered; SUBSCRIBE and REFER inside a call
-//     leg get 603 (a second usage, RFC 5057 §5); NOTIFY 481; unknown 501.
+//     MESSAGE are relayed; OPTIONS answered; SUBSCRIBE inside a call leg gets
+//     603 (a second usage, RFC 5057 §5); REFER starts a transfer (below);
+//     NOTIFY 481 unless it reports a REFER Tandem sent; unknown 501.
 //
 //   - Every failure response to an in-dialog request goes through Classify
 //     (RFC 5057 §5.1): transaction-only failures are relayed and the call
@@ -78,8 +86,48 @@
 // application/dtmf-relay; RFC 4733 needs media anchoring, not done yet),
 // SendRequest (any in-dialog request that does not change the session) and
 // HangupLeg. A command on a claimed call from another controller gets
-// ErrConflict. Originate, bridge and unbridge are not done yet: they need
-// calls of more than two legs.
+// ErrConflict.
+//
+// Originate (originate.go) sends an INVITE for a new leg: into a new call
+// (claimed by the command's controller), an existing one, or the call of a
+// bridge_to leg; without an SDP offer the answerer's 2xx brings one, which
+// goes to the bridge_to leg in a re-INVITE and whose answer returns in the
+// ACK (RFC 3725 flow I), else is answered with the media inactive.
+// BridgeLegs (bridge.go) joins two answered legs: an offerless re-INVITE to
+// the first brings its offer, which goes to the second; the second's answer
+// returns in the first's ACK. Legs of two calls first move to one (the leg's
+// owner is atomic; work for a leg is posted with postLeg, which follows a
+// move). UnbridgeLeg re-INVITEs both legs inactive. A route decision may
+// park a call (park.go): A's INVITE waits for AnswerLeg (200 with the
+// offer's media inactive, or the given SDP), RejectLeg or RedirectLeg (3xx
+// with Contacts), bounded by Config.NoAnswerTimeout.
+//
+// # Transfer (RFC 3515, 4488, 4538, 3891, 3892)
+//
+// A REFER inside a call leg (refer.go) is answered at once: 202, or 200 with
+// Refer-Sub: false when asked (no subscription then). Its refer subscription
+// is a usage of its own in that dialog: NOTIFYs carry message/sipfrag (100,
+// the target's 18x, then the final status with Subscription-State
+// terminated), and no failure of them ends the call. A REFER outside any
+// dialog to a leg's GRUU with a Target-Dialog naming that leg's dialog comes
+// from a party of it (RFC 5057 §6) and is answered in a dialog of its own,
+// where its NOTIFYs go. The refer decision (ReferDecider, within
+// Config.RouteDeadline; Config.ReferFallback otherwise) accepts, rejects or
+// retargets it. Accepted, a new leg calls the target (without an offer, From
+// the transferee, Referred-By carried), is bridged to the transferee when it
+// answers, and the transferor's leg gets BYE after the final NOTIFY. The
+// target failing leaves the transferee with the transferor (rolled back;
+// hung up if the transferor left); the transferor leaving does not stop the
+// transfer; the transferee leaving cancels the new leg. A second REFER
+// during a transfer gets 491; a Refer-To that is not SIP 403, another method
+// 501; Config.ReferAuth challenges REFERs (401). A Refer-To with Replaces
+// naming a dialog of this node is an attended transfer: transferee and
+// target are bridged directly and both transferor legs end
+// (replaces.go); naming another dialog, the Replaces goes on in the INVITE
+// to the target. An INVITE with Replaces naming a leg of ours takes its
+// place. BlindTransfer and AttendedTransfer (transfer_cmd.go) do the same by
+// command, natively or by sending REFER to a party. Transfers have ids and
+// events (requested, progress, completed, failed, rolled_back).
 //
 // # Events, commands, decisions
 //
