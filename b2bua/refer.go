@@ -40,6 +40,10 @@ type transfer struct {
 	done       bool
 	// replaces is the dialog Refer-To's Replaces names (attended transfer).
 	replaces *replaces
+	// notifying is set while a NOTIFY waits for its answer; the next ones
+	// wait in notifyQueue.
+	notifying   bool
+	notifyQueue []func()
 }
 
 // referTarget reads Refer-To: the URI to call, the dialog its Replaces
@@ -347,6 +351,22 @@ func (cl *call) xferNotify(x *transfer, code int, reason string, final bool, the
 	}
 	if d == nil {
 		d = &x.from.dlg
+	}
+	if x.notifying {
+		// one NOTIFY at a time, so that they arrive in order
+		x.notifyQueue = append(x.notifyQueue, func() { cl.xferNotify(x, code, reason, final, then) })
+		return
+	}
+	x.notifying = true
+	after := then
+	then = func() {
+		x.notifying = false
+		after()
+		if len(x.notifyQueue) > 0 {
+			next := x.notifyQueue[0]
+			x.notifyQueue = x.notifyQueue[1:]
+			next()
+		}
 	}
 	req := d.request(sipx.NOTIFY)
 	req.AppendHeader(&x.from.contact)
