@@ -52,8 +52,8 @@ func TestRegistryEvents(t *testing.T) {
 			t.Errorf("%s: name %q does not make one subject token: %s", s.Type, ev.Name(), subj)
 		}
 	}
-	if n != 32 {
-		t.Errorf("%d events in Registry, want 32", n)
+	if n != 36 {
+		t.Errorf("%d events in Registry, want 36", n)
 	}
 }
 
@@ -106,7 +106,9 @@ func TestRegistryCommandsAndDecisions(t *testing.T) {
 		events.VerbLegsHangup: {}, events.VerbCallsClaim: {}, events.VerbCallsRelease: {},
 		events.VerbLegsOriginate: {}, events.VerbLegsAnswer: {}, events.VerbLegsReject: {}, events.VerbLegsRedirect: {},
 		events.VerbLegsBridge: {}, events.VerbLegsUnbridge: {},
-		events.VerbTransfersBlind: {}, events.VerbTransfersAttended: {}}
+		events.VerbTransfersBlind: {}, events.VerbTransfersAttended: {},
+		events.VerbMixerCreate: {}, events.VerbMixerDestroy: {}, events.VerbMixerJoin: {}, events.VerbMixerLeave: {},
+		events.VerbMixerSet: {}, events.VerbMixerList: {}}
 	decides := map[string]*pair{}
 	for _, d := range []string{events.DecideRoute, events.DecideRefer, events.DecideSubscribe} {
 		decides[strings.TrimPrefix(d, events.DecidePrefix+".")] = &pair{}
