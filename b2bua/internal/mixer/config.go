@@ -19,6 +19,7 @@ const (
 const (
 	MaxJitterFrames     = 32   // largest JitterMax
 	MaxRoomParticipants = 2000 // largest MaxParticipants: keeps the int32 mix from overflowing at full gain
+	MaxPhases           = 40   // largest Phases (slots of 500 µs)
 )
 
 // Config tunes the mixer, proposed for b2bua.Config under the key "mixer".
@@ -27,6 +28,11 @@ type Config struct {
 	// Workers is the number of tick goroutines of an Engine; rooms are
 	// spread over them. 0: GOMAXPROCS.
 	Workers int `yaml:"workers"`
+	// Phases splits each worker's period into this many slots (default 10:
+	// 2 ms each); each room is ticked in one slot, so a worker's rooms are
+	// spread over the period instead of all ticked at its start, which
+	// keeps each room's lateness to about the work of one slot.
+	Phases int `yaml:"phases"`
 	// LateAfter: a room whose tick finishes more than this after its
 	// scheduled time counts a late tick. Default 5ms.
 	LateAfter time.Duration `yaml:"late_after"`
@@ -79,6 +85,7 @@ type TalkConfig struct {
 // Defaults returns the embedded configuration.
 func Defaults() Config {
 	return Config{
+		Phases:          10,
 		LateAfter:       5 * time.Millisecond,
 		MaxParticipants: 200,
 		InputQueue:      16,
@@ -104,6 +111,7 @@ func (c Config) withDefaults() Config {
 			*v = def
 		}
 	}
+	set(&c.Phases, d.Phases)
 	set(&c.MaxParticipants, d.MaxParticipants)
 	set(&c.InputQueue, d.InputQueue)
 	set(&c.JitterDelay, d.JitterDelay)
@@ -134,7 +142,7 @@ func (c Config) withDefaults() Config {
 // LogValue logs the tunables as a group.
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
-		slog.Int("workers", c.Workers), slog.Duration("late_after", c.LateAfter),
+		slog.Int("workers", c.Workers), slog.Int("phases", c.Phases), slog.Duration("late_after", c.LateAfter),
 		slog.Int("max_participants", c.MaxParticipants), slog.Int("input_queue", c.InputQueue),
 		slog.Int("jitter_delay", c.JitterDelay), slog.Int("jitter_max", c.JitterMax),
 		slog.Int("conceal_frames", c.ConcealFrames), slog.Int("ssrc_switch_after", c.SSRCSwitchAfter),
@@ -160,6 +168,9 @@ func (c Config) Problems() []*ConfigError {
 	}
 	if c.Workers < 0 || c.Workers > 1024 {
 		bad("workers", "must be 0 (one per CPU) to 1024")
+	}
+	if c.Phases < 1 || c.Phases > MaxPhases {
+		bad("phases", "must be 1 to %d", MaxPhases)
 	}
 	if c.LateAfter < 0 || c.LateAfter > Period {
 		bad("late_after", "must be between 0 and %v", Period)

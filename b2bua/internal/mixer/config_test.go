@@ -24,6 +24,7 @@ func TestConfigProblems(t *testing.T) {
 		modify func(*Config)
 	}{
 		{"workers", func(c *Config) { c.Workers = -1 }},
+		{"phases", func(c *Config) { c.Phases = MaxPhases + 1 }},
 		{"late_after", func(c *Config) { c.LateAfter = 30 * time.Millisecond }},
 		{"max_participants", func(c *Config) { c.MaxParticipants = MaxRoomParticipants + 1 }},
 		{"input_queue", func(c *Config) { c.InputQueue = -5 }},

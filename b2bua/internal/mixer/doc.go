@@ -41,11 +41,16 @@
 //
 // # Clock
 //
-// An Engine runs rooms on Workers goroutines, each with a steady 20 ms
-// clock scheduled from its start time (no drift); a worker that wakes a
-// period or more late runs only the latest tick due and counts the ones
-// it skipped (no burst), and a room's RTP timestamps skip them too. Each
-// tick's work is bounded per room (MaxParticipants × InputQueue packets).
+// An Engine runs rooms on Workers goroutines, each with a steady clock
+// scheduled from its start time (no drift). A worker's 20 ms period is cut
+// into Phases slots (default 10 of 2 ms) and each room is ticked in one of
+// them, so the rooms are spread over the period: a room's lateness is the
+// worker's wake-up delay plus the work of its slot, not of all the
+// worker's rooms. A worker that wakes late runs the slots due since, each
+// room at most once: a slot late by a whole period is skipped and counted
+// (no burst), its rooms count a missed tick and their RTP timestamps skip
+// it. Each tick's work
+// is bounded per room (MaxParticipants × InputQueue packets).
 //
 // # Isolation
 //
