@@ -38,9 +38,11 @@ var commandVerbs = []string{events.VerbCallsList, events.VerbCallsGet, events.Ve
 
 // ServeCommands answers the call commands (events.VerbCallsList,
 // VerbCallsGet, VerbCallsHangup, the control verbs VerbLegsHold ...
-// VerbCallsRelease when core also implements LegController, and the flow
+// VerbCallsRelease when core also implements LegController, the flow
 // verbs VerbLegsOriginate ... VerbLegsUnbridge when it implements
-// FlowController) on events.CommandSubject(verb), in queue group
+// FlowController, and the transfer verbs VerbTransfersBlind and
+// VerbTransfersAttended when it implements TransferController) on
+// events.CommandSubject(verb), in queue group
 // events.CommandQueue, and on events.NodeCommandSubject(node, verb).
 // It returns once the subscriptions are in place on the server, and
 // unsubscribes when ctx ends (requests already delivered are answered
@@ -69,6 +71,9 @@ func (a *API) ServeCommands(ctx context.Context, core CallController) error {
 	}
 	if _, ok := core.(FlowController); ok {
 		verbs = append(slices.Clip(verbs), flowVerbs...)
+	}
+	if _, ok := core.(TransferController); ok {
+		verbs = append(slices.Clip(verbs), transferVerbs...)
 	}
 	for _, verb := range verbs {
 		for _, subj := range []string{events.CommandSubject(verb), events.NodeCommandSubject(a.node, verb)} {
@@ -229,6 +234,9 @@ func (s *commandServer) decode(verb string, data []byte) (reqID, callID string, 
 	if reqID, callID, run, bad, ok := s.decodeFlow(verb, data); ok {
 		return reqID, callID, run, bad
 	}
+	if reqID, callID, run, bad, ok := s.decodeTransfer(verb, data); ok {
+		return reqID, callID, run, bad
+	}
 	return "", "", nil, events.NewError(events.ErrBadRequest, "unknown verb %q", verb)
 }
 
@@ -280,6 +288,9 @@ func errorReply(verb, reqID string, e *events.Error) any {
 		return rep
 	}
 	if rep := flowErrorReply(verb, r); rep != nil {
+		return rep
+	}
+	if rep := transferErrorReply(verb, r); rep != nil {
 		return rep
 	}
 	return r

@@ -40,7 +40,8 @@
 // The verbs are calls.{list,get,hangup}; with a LegController core also
 // legs.{hold,resume,dtmf,request,hangup} and calls.{claim,release}; with a
 // FlowController core also legs.{originate,answer,reject,redirect,bridge,
-// unbridge}.
+// unbridge}; with a TransferController core also transfers.{blind,
+// attended}.
 //
 // # Events
 //
@@ -83,7 +84,9 @@
 // reply types, calling the core through CallController; the call control
 // verbs when the core also implements LegController, and the call flow
 // verbs (originate a leg, answer, reject or redirect a waiting leg, bridge
-// and unbridge legs) when it implements FlowController. Failures are in
+// and unbridge legs) when it implements FlowController, and the transfer
+// verbs (blind and attended transfers, native or by REFER) when it
+// implements TransferController. Failures are in
 // Reply.Error with an events error code: ErrBadRequest for JSON that does
 // not decode, lacks a field or is out of bounds (the message names the verb
 // and the field; the core is not called), ErrUnknownCall, the core's own
@@ -99,7 +102,10 @@
 // included) and no line breaks in values; legs.reject's code is 400-699
 // (0 means 486); legs.redirect's code is 300-399 (0 means 302) with 1 to
 // 16 sip: or sips: targets; legs.bridge names two different legs;
-// legs.answer's sdp is at most 64 KiB.
+// legs.answer's sdp is at most 64 KiB. The transfer verbs name a leg_id;
+// transfers.blind's target is a sip: or sips: URI with a host;
+// transfers.attended's other_leg_id is another leg; mode is native (the
+// default when empty) or refer, and target_dialog is for mode refer only.
 // Commands are idempotent: the reply to a request_id is remembered for
 // Config.IdempotencyTTL (at most Config.IdempotencySize of them) and a
 // repeat gets it again without reaching the core; a repeat that arrives
