@@ -93,7 +93,7 @@ func callsHangup(a *app, args []string) error {
 }
 
 // Commands still to come, once events defines their verbs and the core
-// serves them (see the reserved list in main.go): calls transfer. Each is
-// a function like callsHangup plus one line in main.go's commands; the
-// call control ones are in control.go, the call flow ones (originate,
-// answer, reject, redirect, bridge, unbridge) in flow.go.
+// serves them, are each a function like callsHangup plus one line in
+// main.go's commands; the call control ones are in control.go, the call
+// flow ones (originate, answer, reject, redirect, bridge, unbridge) in
+// flow.go, the transfers (blind, attended) in transfers.go.

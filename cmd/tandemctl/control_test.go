@@ -281,7 +281,7 @@ func TestControlUsageErrors(t *testing.T) {
 		{[]string{"calls", "release", "c1"}, "calls release needs --controller NAME"},
 		{[]string{"calls", "hold", "l1"}, `unknown command "calls hold": use legs hold LEG_ID`},
 		{[]string{"calls", "unbridge", "l1"}, "use legs unbridge LEG_ID"},
-		{[]string{"calls", "transfer", "l1"}, "the core does not offer this command yet"},
+		{[]string{"calls", "transfer", "l1"}, "use transfers blind LEG_ID TARGET or transfers attended"},
 	} {
 		r := runCLI(t, tc.args...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {

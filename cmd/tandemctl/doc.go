@@ -22,6 +22,8 @@
 //	tandemctl legs redirect LEG_ID TARGET... [--code 302]
 //	tandemctl legs bridge LEG_ID OTHER_LEG_ID          # the two parties talk
 //	tandemctl legs unbridge LEG_ID                     # both stay up, media inactive
+//	tandemctl transfers blind LEG_ID TARGET [--refer] [--target-dialog]
+//	tandemctl transfers attended LEG_ID OTHER_LEG_ID [--refer] [--target-dialog]
 //	tandemctl events watch [--call ID] [--type leg_ended,ended] [--from-start] [--count N]
 //	tandemctl version
 //
@@ -43,10 +45,10 @@
 //	--request-id ID     the request_id of the command (default a fresh one each run);
 //	                    the core answers a repeated id with its first answer, so a retry
 //	                    with the same id after a timeout never hangs up twice
-//	--controller NAME   the controller the call control commands (legs ..., calls claim,
-//	                    calls release) act as; default $TANDEM_CONTROLLER. A call claimed
-//	                    by a controller refuses the others (and no controller) with
-//	                    conflict (code 4)
+//	--controller NAME   the controller the call control commands (legs ..., transfers ...,
+//	                    calls claim, calls release) act as; default $TANDEM_CONTROLLER.
+//	                    A call claimed by a controller refuses the others (and no
+//	                    controller) with conflict (code 4)
 //
 // A command's error reply is printed to stderr with its name and code, e.g.
 //
@@ -96,8 +98,28 @@
 // two legs' parties talk and prints the call that holds both; legs
 // unbridge separates a leg from its peer, both staying up.
 //
-// Commands the core does not offer yet (calls transfer) are reserved: they
-// exit 2 saying so. They are added in a function and main.go's command
-// list when events defines their verbs. "calls originate", "calls bridge"
-// and the like exit 2 naming the legs command to use.
+// transfers blind and transfers attended have Tandem transfer a party
+// itself and print the transfer id that the transfer events (requested,
+// progress, completed, failed; events watch --call) carry. transfers blind
+// moves LEG_ID's party (the transferee) to TARGET (a sip: or sips: URI):
+// natively, Tandem calls TARGET in a new leg, bridges it to LEG_ID when it
+// answers and then ends LEG_ID's peer (the transferor); the command
+// returns once the new leg is being called. transfers attended joins the
+// peers of two legs of one party (its two calls): natively they are
+// bridged, and LEG_ID and OTHER_LEG_ID end; the command returns once the
+// bridge is up. With --refer Tandem sends a REFER instead: to LEG_ID's
+// party (blind, Refer-To TARGET) or to LEG_ID's peer's party (attended,
+// Refer-To OTHER_LEG_ID's Contact with Replaces naming its dialog), and the
+// command returns once the party accepted it; its NOTIFYs become the
+// transfer's events. --target-dialog (which implies --refer) sends that
+// REFER out of dialog to the party's Contact with a Target-Dialog header
+// (RFC 4538) instead of inside the leg's dialog. A leg that is not
+// answered, or a call with a transfer in progress, is refused with
+// conflict (code 4).
+//
+// Commands the core does not offer yet are reserved in main.go: they exit
+// 2 saying so. They are added in a function and main.go's command list
+// when events defines their verbs. "calls originate", "calls bridge" and
+// the like exit 2 naming the legs command to use, and "calls transfer" the
+// transfers commands.
 package main

@@ -47,9 +47,9 @@ type command struct {
 
 // commands lists every command in the order usage shows them.
 //
-// Commands still to come (calls transfer) go here, a function and one line
-// each, once the core serves their verbs. The reserved names answer with a
-// usage error that says so.
+// Commands still to come go here, a function and one line each, once the
+// core serves their verbs; until then their names can be reserved, and
+// answer with a usage error that says so.
 //
 // It is filled in init: the commands' usage refers back to it.
 var commands []command
@@ -72,13 +72,15 @@ func init() {
 		{"legs redirect", "LEG_ID TARGET...", "answer a waiting leg with a 3xx listing the TARGETs (--code, default 302)", legsRedirect},
 		{"legs bridge", "LEG_ID OTHER_LEG_ID", "bridge two answered legs so their parties talk (re-INVITEs, RFC 3725)", legsBridge},
 		{"legs unbridge", "LEG_ID", "separate a leg from its peer; both stay up, media inactive", legsUnbridge},
+		{"transfers blind", "LEG_ID TARGET", "transfer LEG_ID's party to TARGET (a sip: URI); its peer ends (--refer: by REFER to the party; --target-dialog)", transfersBlind},
+		{"transfers attended", "LEG_ID OTHER_LEG_ID", "join the peers of two legs (a party's two calls); both legs end (--refer: by REFER with Replaces; --target-dialog)", transfersAttended},
 		{"events watch", "", "print events as they happen (or from the stream's start)", eventsWatch},
 		{"version", "", "print tandemctl's version", version},
 	}
 }
 
-// reserved are commands the NATS API does not offer yet.
-var reserved = []string{"calls transfer"}
+// reserved are commands the NATS API does not offer yet (none now).
+var reserved []string
 
 // moved names the command to use instead of a plausible wrong one.
 var moved = map[string]string{
@@ -86,6 +88,7 @@ var moved = map[string]string{
 	"calls originate": "legs originate TARGET", "calls bridge": "legs bridge LEG_ID OTHER_LEG_ID",
 	"calls unbridge": "legs unbridge LEG_ID", "calls answer": "legs answer LEG_ID",
 	"calls reject": "legs reject LEG_ID", "calls redirect": "legs redirect LEG_ID TARGET...",
+	"calls transfer": "transfers blind LEG_ID TARGET or transfers attended LEG_ID OTHER_LEG_ID",
 }
 
 // globals are the flags every command takes, before or after its name.

@@ -24,7 +24,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"calls", "hangup", "c1", "--cause", "200"}, "not a SIP failure code"},
 		{[]string{"events", "watch", "--type", "leg_ended,bogus"}, `unknown event type "bogus"`},
 		{[]string{"events", "watch", "--count", "-1"}, "--count must not be negative"},
-		{[]string{"calls", "transfer", "l1", "sip:a@b"}, "the core does not offer this command yet"},
+		{[]string{"calls", "transfer", "l1", "sip:a@b"}, `unknown command "calls transfer": use transfers blind LEG_ID TARGET or transfers attended LEG_ID OTHER_LEG_ID`},
 		{[]string{"calls", "originate", "sip:a@b"}, "use legs originate TARGET"},
 	} {
 		r := runCLI(t, tc.args...)
