@@ -99,6 +99,7 @@ func (cl *call) endLeg(l *leg, code int, reason string) {
 		l.ringFor.Stop()
 	}
 	cl.core.legIDs.Delete(l.id)
+	cl.leaveMixer(l, "leg_ended")
 	defer cl.xferLegEnded(l, code, reason)
 	if l.ackWait != nil && l.ackWait.timer != nil {
 		l.ackWait.timer.Stop()

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/tandem-sip/tandem/b2bua/internal/gruu"
+	"github.com/tandem-sip/tandem/b2bua/internal/mixer"
 	"github.com/tandem-sip/tandem/b2bua/internal/registrar"
 )
 
@@ -36,6 +37,8 @@ type Config struct {
 	// ReferAuth challenges REFERs (401, digest against the registrar's
 	// accounts) before acting on them.
 	ReferAuth bool `yaml:"refer_auth"`
+	// Mixer tunes the conference mixer (package internal/mixer).
+	Mixer mixer.Config `yaml:"mixer"`
 	// DrainTimeout is how long calls in progress may continue after
 	// shutdown begins; then both legs get BYE.
 	DrainTimeout time.Duration `yaml:"drain_timeout"`
@@ -113,5 +116,6 @@ func Defaults() Config {
 		},
 		Registrar: registrar.Defaults(),
 		GRUU:      gruu.Defaults(),
+		Mixer:     mixer.Defaults(),
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/tandem-sip/tandem/b2bua/internal/gruu"
+	"github.com/tandem-sip/tandem/b2bua/internal/mixer"
 	"github.com/tandem-sip/tandem/b2bua/internal/registrar"
 	"github.com/tandem-sip/tandem/b2bua/internal/sipguard"
 	"github.com/tandem-sip/tandem/b2bua/internal/sipx"
@@ -79,13 +80,19 @@ type Core struct {
 	legs     sync.Map // dialogKey -> *leg
 	legIDs   sync.Map // leg id -> *leg, while the leg lives
 	referOut sync.Map // dialogKey -> *outRefer: the dialogs of REFERs we sent out of dialog
-	subs     sync.Map // dialogKey -> *regSub
-	calls    sync.Map // call id -> *call
-	outgoing sync.Map // B-leg SIP Call-ID -> R-URI sent, for loop detection
-	active   atomic.Int64
-	draining atomic.Bool
-	idle     chan struct{} // signalled when the last call ends while draining
-	idleOnce sync.Once
+
+	mix       *mixer.Engine // the conference mixer (rooms.go)
+	mixCancel context.CancelFunc
+	mixDone   chan struct{}
+	roomsMu   sync.Mutex
+	rooms     map[string]*room
+	subs      sync.Map // dialogKey -> *regSub
+	calls     sync.Map // call id -> *call
+	outgoing  sync.Map // B-leg SIP Call-ID -> R-URI sent, for loop detection
+	active    atomic.Int64
+	draining  atomic.Bool
+	idle      chan struct{} // signalled when the last call ends while draining
+	idleOnce  sync.Once
 
 	plugSubs   sync.Map // dialogKey -> *plugSub, a subscription a plugin serves (plugsub.go)
 	plugSubIDs sync.Map // subscription id -> *plugSub, from before the SUBSCRIBE decision until it ends
@@ -133,6 +140,10 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*Core, error) {
 	if err != nil {
 		return nil, fmt.Errorf("b2bua: %w", err)
 	}
+	if c.mix, err = mixer.NewEngine(cfg.Mixer, log.With("component", "mixer")); err != nil {
+		return nil, fmt.Errorf("b2bua: mixer: %w", err)
+	}
+	c.rooms = map[string]*room{}
 	c.registerHandlers()
 	return c, nil
 }
@@ -145,6 +156,14 @@ func (c *Core) Start(ctx context.Context) error {
 	if err := c.stack.Listen(); err != nil {
 		return fmt.Errorf("b2bua: %w", err)
 	}
+	mctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	c.mixCancel, c.mixDone = cancel, make(chan struct{})
+	go func() {
+		defer close(c.mixDone)
+		if err := c.mix.Run(mctx); err != nil {
+			c.log.Error("b2bua: mixer stopped", "error", err)
+		}
+	}()
 	c.log.Info("b2bua: sip listening", "udp", c.stack.UDPAddr(), "tcp", c.stack.TCPAddr(),
 		"advertise", fmt.Sprintf("%s:%d", c.stack.Host(), c.stack.Port()))
 	return nil

@@ -45,6 +45,7 @@ type leg struct {
 	bridgeTo *leg
 	offered  bool      // our INVITE carried an offer (orig legs)
 	xfer     *transfer // the transfer this leg was made for
+	media    *legMedia // set while the leg is in the mixer
 	ringFor  *time.Timer
 
 	contact sipx.ContactHeader // our Contact on this leg

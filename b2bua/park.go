@@ -54,23 +54,30 @@ func (c *Core) AnswerLeg(ctx context.Context, legID, controller string, sdp []by
 		if err := a.inv.send(res); err != nil {
 			cl.log.Warn("b2bua: 200 to a parked caller failed", "error", err)
 		}
-		cl.transition(inAAnswered)
-		cl.parked = false
-		a.state = legConfirmed
-		if cl.noAnswer != nil {
-			cl.noAnswer.Stop()
-		}
-		cl.connectedAt = time.Now()
-		if d := c.cfg.MaxCallDuration; d > 0 {
-			cl.maxDur = time.AfterFunc(d, func() {
-				cl.post(func() { cl.hangupConnected("core", "max call duration") })
-			})
-		}
+		cl.connectParked(a)
 		cl.awaitACK(a, a.inv.req.CSeq().SeqNo, res, a.inv.tx, nil)
-		cl.emit(events.TypeLegAnsweredV1, a.id, &events.LegAnsweredV1{Side: events.SideA})
-		cl.emit(events.TypeCallConnectedV1, "", &events.CallConnectedV1{SetupMS: cl.connectedAt.Sub(cl.created).Milliseconds()})
 		return nil
 	})
+}
+
+// connectParked: the parked A leg was just answered (200 sent); the call
+// is connected.
+func (cl *call) connectParked(a *leg) {
+	c := cl.core
+	cl.transition(inAAnswered)
+	cl.parked = false
+	a.state = legConfirmed
+	if cl.noAnswer != nil {
+		cl.noAnswer.Stop()
+	}
+	cl.connectedAt = time.Now()
+	if d := c.cfg.MaxCallDuration; d > 0 {
+		cl.maxDur = time.AfterFunc(d, func() {
+			cl.post(func() { cl.hangupConnected("core", "max call duration") })
+		})
+	}
+	cl.emit(events.TypeLegAnsweredV1, a.id, &events.LegAnsweredV1{Side: events.SideA})
+	cl.emit(events.TypeCallConnectedV1, "", &events.CallConnectedV1{SetupMS: cl.connectedAt.Sub(cl.created).Milliseconds()})
 }
 
 // RejectLeg refuses a parked A leg with code (default 486).

@@ -53,6 +53,7 @@ func (c *Core) Shutdown(ctx context.Context) error {
 		return true
 	})
 	c.dropPlugSubs() // plugin subscriptions end with the node (event ended, why shutdown)
+	c.stopMixer()
 	err := c.stack.Close()
 	c.stopRegistrar()
 	return err

@@ -54,6 +54,20 @@
 //	registrar.watchers        none               TANDEM_REGISTRAR_WATCHERS (JSON list)
 //	gruu.key                  "" (random)        TANDEM_GRUU_KEY
 //	gruu.previous_keys        none               TANDEM_GRUU_PREVIOUS_KEYS (comma-separated)
+//	mixer.workers             0 (= GOMAXPROCS)   TANDEM_MIXER_WORKERS
+//	mixer.phases              10                 TANDEM_MIXER_PHASES
+//	mixer.late_after          5ms                TANDEM_MIXER_LATE_AFTER
+//	mixer.max_participants    200                TANDEM_MIXER_MAX_PARTICIPANTS
+//	mixer.input_queue         16                 TANDEM_MIXER_INPUT_QUEUE
+//	mixer.jitter_delay        2                  TANDEM_MIXER_JITTER_DELAY
+//	mixer.jitter_max          8                  TANDEM_MIXER_JITTER_MAX
+//	mixer.conceal_frames      3                  TANDEM_MIXER_CONCEAL_FRAMES
+//	mixer.conceal_step_db     6                  TANDEM_MIXER_CONCEAL_STEP_DB
+//	mixer.ssrc_switch_after   4                  TANDEM_MIXER_SSRC_SWITCH_AFTER
+//	mixer.talk.start_dbov     -40                TANDEM_MIXER_TALK_START_DBOV
+//	mixer.talk.stop_dbov      -46                TANDEM_MIXER_TALK_STOP_DBOV
+//	mixer.talk.attack         40ms               TANDEM_MIXER_TALK_ATTACK
+//	mixer.talk.hold           600ms              TANDEM_MIXER_TALK_HOLD
 //	nats.url                  "" (embedded)      TANDEM_NATS_URL
 //	nats.credentials_file     ""                 TANDEM_NATS_CREDENTIALS_FILE
 //	nats.embedded.host        127.0.0.1          TANDEM_NATS_EMBEDDED_HOST

@@ -82,6 +82,9 @@ func (c Config) problems() []*Error {
 	for _, p := range c.GRUU.Problems() {
 		v.addErr("gruu."+p.Key, p.Err)
 	}
+	for _, p := range c.Mixer.Problems() {
+		v.addErr("mixer."+p.Key, p.Err)
+	}
 
 	if c.NATS.URL != "" {
 		v.natsURL("nats.url", c.NATS.URL)
