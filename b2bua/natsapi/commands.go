@@ -40,8 +40,10 @@ var commandVerbs = []string{events.VerbCallsList, events.VerbCallsGet, events.Ve
 // VerbCallsGet, VerbCallsHangup, the control verbs VerbLegsHold ...
 // VerbCallsRelease when core also implements LegController, the flow
 // verbs VerbLegsOriginate ... VerbLegsUnbridge when it implements
-// FlowController, and the transfer verbs VerbTransfersBlind and
-// VerbTransfersAttended when it implements TransferController) on
+// FlowController, the transfer verbs VerbTransfersBlind and
+// VerbTransfersAttended when it implements TransferController, and the
+// mixer verbs VerbMixerCreate ... VerbMixerList when it implements
+// MixerController) on
 // events.CommandSubject(verb), in queue group
 // events.CommandQueue, and on events.NodeCommandSubject(node, verb).
 // It returns once the subscriptions are in place on the server, and
@@ -74,6 +76,9 @@ func (a *API) ServeCommands(ctx context.Context, core CallController) error {
 	}
 	if _, ok := core.(TransferController); ok {
 		verbs = append(slices.Clip(verbs), transferVerbs...)
+	}
+	if _, ok := core.(MixerController); ok {
+		verbs = append(slices.Clip(verbs), mixerVerbs...)
 	}
 	for _, verb := range verbs {
 		for _, subj := range []string{events.CommandSubject(verb), events.NodeCommandSubject(a.node, verb)} {
@@ -237,6 +242,9 @@ func (s *commandServer) decode(verb string, data []byte) (reqID, callID string, 
 	if reqID, callID, run, bad, ok := s.decodeTransfer(verb, data); ok {
 		return reqID, callID, run, bad
 	}
+	if reqID, callID, run, bad, ok := s.decodeMixer(verb, data); ok {
+		return reqID, callID, run, bad
+	}
 	return "", "", nil, events.NewError(events.ErrBadRequest, "unknown verb %q", verb)
 }
 
@@ -291,6 +299,9 @@ func errorReply(verb, reqID string, e *events.Error) any {
 		return rep
 	}
 	if rep := transferErrorReply(verb, r); rep != nil {
+		return rep
+	}
+	if rep := mixerErrorReply(verb, r); rep != nil {
 		return rep
 	}
 	return r

@@ -41,7 +41,8 @@
 // legs.{hold,resume,dtmf,request,hangup} and calls.{claim,release}; with a
 // FlowController core also legs.{originate,answer,reject,redirect,bridge,
 // unbridge}; with a TransferController core also transfers.{blind,
-// attended}.
+// attended}; with a MixerController core also mixer.{create,destroy,join,
+// leave,set,list}.
 //
 // # Events
 //
@@ -86,7 +87,9 @@
 // verbs (originate a leg, answer, reject or redirect a waiting leg, bridge
 // and unbridge legs) when it implements FlowController, and the transfer
 // verbs (blind and attended transfers, native or by REFER) when it
-// implements TransferController. Failures are in
+// implements TransferController, and the mixer verbs (rooms of the node's
+// conference mixer and the legs in them) when it implements
+// MixerController. Failures are in
 // Reply.Error with an events error code: ErrBadRequest for JSON that does
 // not decode, lacks a field or is out of bounds (the message names the verb
 // and the field; the core is not called), ErrUnknownCall, the core's own
@@ -106,6 +109,13 @@
 // transfers.blind's target is a sip: or sips: URI with a host;
 // transfers.attended's other_leg_id is another leg; mode is native (the
 // default when empty) or refer, and target_dialog is for mode refer only.
+// The mixer verbs: room_id is a non-empty token of at most 128 bytes
+// without spaces or control characters; mixer.create's record_path, when
+// set, is an absolute path without NUL (at most 4096 bytes); join, leave
+// and set name a leg_id; mixer.set sets at least one of muted, deaf and
+// gain_db, which is in -60..20. Rooms are the node's own: with several
+// nodes, send mixer.create, destroy and list (and the joins to a room) to
+// the node's subject tandem.v1.cmd.<node>.<verb>.
 // Commands are idempotent: the reply to a request_id is remembered for
 // Config.IdempotencyTTL (at most Config.IdempotencySize of them) and a
 // repeat gets it again without reaching the core; a repeat that arrives
