@@ -24,6 +24,12 @@
 //	tandemctl legs unbridge LEG_ID                     # both stay up, media inactive
 //	tandemctl transfers blind LEG_ID TARGET [--refer] [--target-dialog]
 //	tandemctl transfers attended LEG_ID OTHER_LEG_ID [--refer] [--target-dialog]
+//	tandemctl mixer create ROOM_ID [--record /abs/path.wav]   # a room of the node's mixer
+//	tandemctl mixer destroy ROOM_ID                    # its legs stay up, alone
+//	tandemctl mixer list                               # rooms and their legs
+//	tandemctl mixer join LEG_ID ROOM_ID [--muted] [--deaf]
+//	tandemctl mixer leave LEG_ID
+//	tandemctl mixer set LEG_ID [--mute|--unmute] [--deaf|--undeaf] [--gain-db N]
 //	tandemctl events watch [--call ID] [--type leg_ended,ended] [--from-start] [--count N]
 //	tandemctl version
 //
@@ -46,7 +52,7 @@
 //	                    the core answers a repeated id with its first answer, so a retry
 //	                    with the same id after a timeout never hangs up twice
 //	--controller NAME   the controller the call control commands (legs ..., transfers ...,
-//	                    calls claim, calls release) act as; default $TANDEM_CONTROLLER.
+//	                    mixer ..., calls claim, calls release) act as; default $TANDEM_CONTROLLER.
 //	                    A call claimed by a controller refuses the others (and no
 //	                    controller) with conflict (code 4)
 //
@@ -115,6 +121,30 @@
 // REFER out of dialog to the party's Contact with a Target-Dialog header
 // (RFC 4538) instead of inside the leg's dialog. A leg that is not
 // answered, or a call with a transfer in progress, is refused with
+// conflict (code 4).
+//
+// The mixer commands drive the node's conference mixer: Tandem
+// terminates the media of the legs in a room and mixes it (each hears the
+// others, not itself). Rooms are a node's own and a leg joins only a room
+// of its node: with several nodes, give --node to every mixer command
+// (otherwise any one node answers, and mixer list shows that node's rooms).
+// mixer create makes a room (again: nothing to do); --record writes the
+// room's mix as a G.711 µ-law WAV file at that absolute path on the node.
+// mixer destroy ends a room: its legs leave it and stay up, alone. mixer
+// list prints a table, one line per leg in a room (a room without any has a
+// line of dashes):
+//
+//	ROOM  RECORDING        LEG   CALL  CODEC  MUTED  DEAF  TALKING
+//	r1    /srv/rec/r1.wav  c7-a  c7    PCMU   no     no    yes
+//	r1    /srv/rec/r1.wav  c9-a  c9    PCMA   yes    no    no
+//
+// mixer join puts a leg in a room and returns once it is in: a parked leg
+// is answered with Tandem's media, an answered one re-INVITEd with it (its
+// peer stays up, alone); --muted (the others do not hear it) and --deaf (it
+// hears nothing) set how it starts. mixer leave takes it out; the leg stays
+// up. mixer set changes a leg in a room: --mute or --unmute, --deaf or
+// --undeaf, --gain-db (-60 to 20, how loud the others hear it); what is not
+// given stays. An unknown room, or a leg in no room, is refused with
 // conflict (code 4).
 //
 // Commands the core does not offer yet are reserved in main.go: they exit

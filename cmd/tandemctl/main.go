@@ -74,6 +74,12 @@ func init() {
 		{"legs unbridge", "LEG_ID", "separate a leg from its peer; both stay up, media inactive", legsUnbridge},
 		{"transfers blind", "LEG_ID TARGET", "transfer LEG_ID's party to TARGET (a sip: URI); its peer ends (--refer: by REFER to the party; --target-dialog)", transfersBlind},
 		{"transfers attended", "LEG_ID OTHER_LEG_ID", "join the peers of two legs (a party's two calls); both legs end (--refer: by REFER with Replaces; --target-dialog)", transfersAttended},
+		{"mixer create", "ROOM_ID", "make a mixing room on the node (--record FILE: record its mix as WAV)", mixerCreate},
+		{"mixer destroy", "ROOM_ID", "end a room; its legs stay up, alone", mixerDestroy},
+		{"mixer list", "", "list the node's rooms and the legs in them", mixerList},
+		{"mixer join", "LEG_ID ROOM_ID", "put a parked or answered leg in a room (--muted, --deaf)", mixerJoin},
+		{"mixer leave", "LEG_ID", "take a leg out of its room; it stays up, alone", mixerLeave},
+		{"mixer set", "LEG_ID", "change how a leg is mixed (--mute|--unmute, --deaf|--undeaf, --gain-db N)", mixerSet},
 		{"events watch", "", "print events as they happen (or from the stream's start)", eventsWatch},
 		{"version", "", "print tandemctl's version", version},
 	}
