@@ -101,6 +101,10 @@ func (cl *call) endLeg(l *leg, code int, reason string) {
 	cl.core.legIDs.Delete(l.id)
 	cl.leaveMixer(l, "leg_ended")
 	defer cl.xferLegEnded(l, code, reason)
+	if f := l.onEnd; f != nil {
+		l.onEnd = nil
+		defer f()
+	}
 	if l.ackWait != nil && l.ackWait.timer != nil {
 		l.ackWait.timer.Stop()
 	}

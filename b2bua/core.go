@@ -79,6 +79,7 @@ type Core struct {
 
 	legs     sync.Map // dialogKey -> *leg
 	legIDs   sync.Map // leg id -> *leg, while the leg lives
+	byes     sync.Map // dialogKey -> struct{}: dialogs we sent BYE on, for 32 s (a crossing BYE gets 200)
 	referOut sync.Map // dialogKey -> *outRefer: the dialogs of REFERs we sent out of dialog
 
 	mix       *mixer.Engine // the conference mixer (rooms.go)

@@ -51,6 +51,11 @@ func (c *Core) inDialog(in *inbound) {
 				return
 			}
 		}
+		if _, ok := c.byes.Load(key); ok && in.req.Method == sipx.BYE {
+			// our BYE and the party's crossed: the dialog is over either way
+			in.send(c.response(in.req, 200, "OK", nil))
+			return
+		}
 		if rv, ok := c.referOut.Load(key); ok && in.req.Method == sipx.NOTIFY {
 			o := rv.(*outRefer)
 			if c.postLeg(o.leg, func(cl *call) { cl.onReferNotify(o, in) }) {
@@ -79,6 +84,10 @@ func (c *Core) onStrayCancel(req *sipx.Request, tx sipx.ServerTransaction) {
 func (cl *call) onInDialog(l *leg, in *inbound) {
 	c := cl.core
 	if cl.state == stEnded || l.state == legEnded {
+		if _, ok := c.byes.Load(l.dlg.key()); ok && in.req.Method == sipx.BYE {
+			in.send(c.response(in.req, 200, "OK", nil)) // crossed our BYE
+			return
+		}
 		c.reject(in, 481, "Call/Transaction Does Not Exist")
 		return
 	}

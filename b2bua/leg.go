@@ -46,6 +46,15 @@ type leg struct {
 	offered  bool      // our INVITE carried an offer (orig legs)
 	xfer     *transfer // the transfer this leg was made for
 	media    *legMedia // set while the leg is in the mixer
+
+	// Third-party call control hooks (thirdparty.go), originated legs:
+	// takeAnswer replaces the default handling of the 2xx (no ACK sent);
+	// afterAnswer runs after it; onEnd runs when the leg ends. answer is
+	// the 2xx's body when we had offered.
+	takeAnswer  func(res *sipx.Response)
+	afterAnswer func()
+	onEnd       func()
+	answer      []byte
 	ringFor  *time.Timer
 
 	contact sipx.ContactHeader // our Contact on this leg

@@ -262,12 +262,20 @@ func (cl *call) origAnswered(l *leg, res *sipx.Response) {
 		cl.connectedAt = time.Now()
 	}
 	cl.emit(events.TypeLegAnsweredV1, l.id, &events.LegAnsweredV1{Side: l.side})
+	if l.takeAnswer != nil {
+		l.takeAnswer(res)
+		return
+	}
 	peer := l.bridgeTo
 	l.bridgeTo = nil
 	if l.offered {
+		l.answer = res.Body()
 		cl.sendACK(l, res, nil)
 	}
 	cl.bridgeAnswered(l, res, peer)
+	if l.afterAnswer != nil {
+		l.afterAnswer()
+	}
 }
 
 // bridgeAnswered bridges the answered originated leg l to peer (nil: to

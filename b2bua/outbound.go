@@ -409,6 +409,7 @@ func (cl *call) sendBye(l *leg) {
 	}
 	req := l.dlg.request(sipx.BYE)
 	req.AppendHeader(&l.contact)
+	cl.core.byeSent(l.dlg.key())
 	tx, err := cl.core.stack.Request(context.Background(), req)
 	if err != nil {
 		cl.log.Warn("b2bua: BYE failed", "leg_id", l.id, "error", err)
@@ -441,4 +442,14 @@ func contentType(m interface{ GetHeader(string) sipx.Header }) string {
 		return sanitize(h.Value())
 	}
 	return "application/sdp"
+}
+
+// byeGrace is how long a dialog we sent BYE on still answers a crossing
+// BYE with 200 (64*T1, the life of the BYE transaction).
+const byeGrace = 64 * timerT1
+
+// byeSent remembers a dialog we end by BYE, for byeGrace.
+func (c *Core) byeSent(key string) {
+	c.byes.Store(key, struct{}{})
+	time.AfterFunc(byeGrace, func() { c.byes.Delete(key) })
 }

@@ -135,6 +135,8 @@ var Registry = []Spec{
 	{Type: TypeMixerSetReplyV1, Name: VerbMixerSet, Kind: KindCommandReply, New: func() any { return new(MixerSetReplyV1) }},
 	{Type: TypeMixerListRequestV1, Name: VerbMixerList, Kind: KindCommandRequest, New: func() any { return new(MixerListRequestV1) }},
 	{Type: TypeMixerListReplyV1, Name: VerbMixerList, Kind: KindCommandReply, New: func() any { return new(MixerListReplyV1) }},
+	{Type: TypeCallsOriginateRequestV1, Name: VerbCallsOriginate, Kind: KindCommandRequest, New: func() any { return new(CallsOriginateRequestV1) }},
+	{Type: TypeCallsOriginateReplyV1, Name: VerbCallsOriginate, Kind: KindCommandReply, New: func() any { return new(CallsOriginateReplyV1) }},
 
 	{Type: TypeRouteRequestV1, Name: "route", Kind: KindDecisionRequest, New: func() any { return new(RouteRequestV1) }},
 	{Type: TypeRouteDecisionV1, Name: "route", Kind: KindDecisionAnswer, New: func() any { return new(RouteDecisionV1) }},
