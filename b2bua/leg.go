@@ -55,7 +55,7 @@ type leg struct {
 	afterAnswer func()
 	onEnd       func()
 	answer      []byte
-	ringFor  *time.Timer
+	ringFor     *time.Timer
 
 	contact sipx.ContactHeader // our Contact on this leg
 	origin  sdpOrigin          // the SDP origin we present on this leg
