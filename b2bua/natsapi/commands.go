@@ -80,6 +80,9 @@ func (a *API) ServeCommands(ctx context.Context, core CallController) error {
 	if _, ok := core.(MixerController); ok {
 		verbs = append(slices.Clip(verbs), mixerVerbs...)
 	}
+	if _, ok := core.(CallOriginator); ok {
+		verbs = append(slices.Clip(verbs), thirdPartyVerbs...)
+	}
 	for _, verb := range verbs {
 		for _, subj := range []string{events.CommandSubject(verb), events.NodeCommandSubject(a.node, verb)} {
 			sub, err := a.nc.QueueSubscribe(subj, events.CommandQueue, func(m *nats.Msg) { s.dispatch(verb, m) })
@@ -242,6 +245,9 @@ func (s *commandServer) decode(verb string, data []byte) (reqID, callID string, 
 	if reqID, callID, run, bad, ok := s.decodeTransfer(verb, data); ok {
 		return reqID, callID, run, bad
 	}
+	if reqID, callID, run, bad, ok := s.decodeThirdParty(verb, data); ok {
+		return reqID, callID, run, bad
+	}
 	if reqID, callID, run, bad, ok := s.decodeMixer(verb, data); ok {
 		return reqID, callID, run, bad
 	}
@@ -299,6 +305,9 @@ func errorReply(verb, reqID string, e *events.Error) any {
 		return rep
 	}
 	if rep := transferErrorReply(verb, r); rep != nil {
+		return rep
+	}
+	if rep := thirdPartyErrorReply(verb, r); rep != nil {
 		return rep
 	}
 	if rep := mixerErrorReply(verb, r); rep != nil {

@@ -265,7 +265,7 @@ func TestLegsFlowUsageErrors(t *testing.T) {
 		{[]string{"legs", "bridge", "l1"}, "legs bridge takes a LEG_ID and an OTHER_LEG_ID"},
 		{[]string{"legs", "bridge", "l1", "l1"}, "a leg cannot be bridged to itself (l1)"},
 		{[]string{"legs", "unbridge"}, "legs unbridge takes one LEG_ID"},
-		{[]string{"calls", "originate", "sip:a@b"}, `unknown command "calls originate": use legs originate TARGET`},
+		{[]string{"calls", "originate", "sip:a@b"}, `calls originate takes two sip: or sips: URIs, A and B`},
 		{[]string{"calls", "bridge", "l1", "l2"}, "use legs bridge LEG_ID OTHER_LEG_ID"},
 		{[]string{"calls", "unbridge", "l1"}, "use legs unbridge LEG_ID"},
 	} {

@@ -61,6 +61,7 @@ func init() {
 		{"calls hangup", "CALL_ID", "end a call", callsHangup},
 		{"calls claim", "CALL_ID", "become the call's controller (--controller NAME, --ttl D); claim again to renew", callsClaim},
 		{"calls release", "CALL_ID", "give up the claim of --controller NAME", callsRelease},
+		{"calls originate", "A B", "call A, then B, and connect them (RFC 3725; --flow 1|4, --from URI)", callsOriginate},
 		{"legs hold", "LEG_ID", "put a leg on hold (sendonly re-INVITE)", legsHold},
 		{"legs resume", "LEG_ID", "take a leg off hold (sendrecv re-INVITE)", legsResume},
 		{"legs dtmf", "LEG_ID DIGITS", "send DTMF digits to a leg (--method info|rfc4733)", legsDTMF},
@@ -91,7 +92,7 @@ var reserved []string
 // moved names the command to use instead of a plausible wrong one.
 var moved = map[string]string{
 	"calls hold": "legs hold LEG_ID", "calls resume": "legs resume LEG_ID", "calls dtmf": "legs dtmf LEG_ID DIGITS",
-	"calls originate": "legs originate TARGET", "calls bridge": "legs bridge LEG_ID OTHER_LEG_ID",
+	"calls bridge": "legs bridge LEG_ID OTHER_LEG_ID",
 	"calls unbridge": "legs unbridge LEG_ID", "calls answer": "legs answer LEG_ID",
 	"calls reject": "legs reject LEG_ID", "calls redirect": "legs redirect LEG_ID TARGET...",
 	"calls transfer": "transfers blind LEG_ID TARGET or transfers attended LEG_ID OTHER_LEG_ID",

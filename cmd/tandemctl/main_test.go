@@ -25,7 +25,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"events", "watch", "--type", "leg_ended,bogus"}, `unknown event type "bogus"`},
 		{[]string{"events", "watch", "--count", "-1"}, "--count must not be negative"},
 		{[]string{"calls", "transfer", "l1", "sip:a@b"}, `unknown command "calls transfer": use transfers blind LEG_ID TARGET or transfers attended LEG_ID OTHER_LEG_ID`},
-		{[]string{"calls", "originate", "sip:a@b"}, "use legs originate TARGET"},
+		{[]string{"calls", "originate", "sip:a@b"}, "calls originate takes two sip: or sips: URIs, A and B"},
 	} {
 		r := runCLI(t, tc.args...)
 		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) {

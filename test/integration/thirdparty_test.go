@@ -102,3 +102,37 @@ func TestOriginateCallBFails(t *testing.T) {
 		t.Errorf("bad A: %v", err)
 	}
 }
+
+// calls.originate over NATS through the SDK: flow IV end to end, the call
+// claimed by the sender.
+func TestOriginateCallOverNATS(t *testing.T) {
+	t.Parallel()
+	n, a, b := setup(t)
+	crm := controller(t, n, "crm")
+	id, aLeg, err := crm.OriginateCall(ctx10(t), events.CallsOriginateRequestV1{A: a.URI("alice"), B: b.URI("bob")})
+	if err != nil || id == "" || aLeg == "" {
+		t.Fatalf("originate: %q %q %v", id, aLeg, err)
+	}
+	cl := n.Events.Await(events.TypeCallClaimedV1, func(e harness.Event) bool { return e.CallID == id }, wait)
+	if c := decode[events.CallClaimedV1](t, cl); c.Controller != "crm" {
+		t.Errorf("claimed by %q", c.Controller)
+	}
+	ia := a.NextInvite(wait)
+	ia.Answer(a.SDP(phone.Inactive))
+	ia.ExpectRequest(sip.ACK, wait)
+	ib := b.NextInvite(wait)
+	ib.Answer(b.SDP(phone.SendRecv))
+	ia.ExpectRequest(sip.INVITE, wait).OK(a.SDP(phone.SendRecv))
+	ia.ExpectRequest(sip.ACK, wait)
+	ib.ExpectRequest(sip.ACK, wait)
+	n.Events.Await(events.TypeLegBridgedV1, func(e harness.Event) bool { return e.LegID == aLeg }, wait)
+	if _, _, err := crm.OriginateCall(ctx10(t), events.CallsOriginateRequestV1{A: a.URI("alice"), B: "mailto:x"}); errCode(err) != events.ErrBadRequest {
+		t.Errorf("bad b over NATS: %v", err)
+	}
+	if err := n.Server.Core().HangupCall(ctx10(t), id, 0, ""); err != nil {
+		t.Fatal(err)
+	}
+	ia.ExpectRequest(sip.BYE, wait).OK(nil)
+	ib.ExpectRequest(sip.BYE, wait).OK(nil)
+	n.Events.AwaitCallEnd(id, wait)
+}

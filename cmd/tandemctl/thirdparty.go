@@ -1,0 +1,31 @@
+package main
+
+import (
+	"github.com/tandem-sip/tandem/events"
+)
+
+// callsOriginate: tandemctl calls originate A B [--flow 1|4] [--from URI]:
+// third-party call control (RFC 3725), the call claimed by --controller.
+func callsOriginate(a *app, args []string) error {
+	fs := a.flagSet("calls originate")
+	flow := fs.Int("flow", events.Flow4, "RFC 3725 flow: 4 (A on hold first, then B's offer to A) or 1 (A's offer to B)")
+	from := fs.String("from", "", "From URI of both INVITEs (default the core's)")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 || !isSIPURI(pos[0]) || !isSIPURI(pos[1]) {
+		return usageErrorf("calls originate takes two sip: or sips: URIs, A and B")
+	}
+	if *flow != events.Flow1 && *flow != events.Flow4 {
+		return usageErrorf("calls originate: --flow %d: want 1 or 4", *flow)
+	}
+	if *from != "" && !isSIPURI(*from) {
+		return usageErrorf("calls originate: --from %q is not a sip: or sips: URI", *from)
+	}
+	var rep events.CallsOriginateReplyV1
+	raw, err := a.request("calls originate", events.VerbCallsOriginate, events.CallsOriginateRequestV1{
+		RequestID: a.requestID(), Controller: a.controller(), A: pos[0], B: pos[1], From: *from, Flow: *flow,
+	}, &rep, &rep.Reply)
+	return a.done(raw, err, "call %s: calling %s (leg %s), then %s", dash(rep.CallID), pos[0], dash(rep.ALegID), pos[1])
+}
