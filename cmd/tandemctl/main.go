@@ -92,7 +92,7 @@ var reserved []string
 // moved names the command to use instead of a plausible wrong one.
 var moved = map[string]string{
 	"calls hold": "legs hold LEG_ID", "calls resume": "legs resume LEG_ID", "calls dtmf": "legs dtmf LEG_ID DIGITS",
-	"calls bridge": "legs bridge LEG_ID OTHER_LEG_ID",
+	"calls bridge":   "legs bridge LEG_ID OTHER_LEG_ID",
 	"calls unbridge": "legs unbridge LEG_ID", "calls answer": "legs answer LEG_ID",
 	"calls reject": "legs reject LEG_ID", "calls redirect": "legs redirect LEG_ID TARGET...",
 	"calls transfer": "transfers blind LEG_ID TARGET or transfers attended LEG_ID OTHER_LEG_ID",
