@@ -16,6 +16,12 @@ var neverCopied = map[string]bool{
 	"content-length": true, "l": true, "content-type": true, "c": true,
 }
 
+// neverRelayed are headers a party may not pass to another through Tandem,
+// whatever the allow list says: Answer-Mode and Priv-Answer-Mode (RFC 5373)
+// would let any caller make a phone answer by itself ("bug my phone").
+// Controllers may set them on the legs they originate.
+var neverRelayed = map[string]bool{"answer-mode": true, "priv-answer-mode": true}
+
 // headerPolicy decides what crosses from one leg to the other.
 type headerPolicy struct {
 	allow map[string]bool // lower-case names
@@ -25,7 +31,7 @@ func newHeaderPolicy(names []string) headerPolicy {
 	p := headerPolicy{allow: make(map[string]bool, len(names))}
 	for _, n := range names {
 		n = strings.ToLower(strings.TrimSpace(n))
-		if n != "" && !neverCopied[n] {
+		if n != "" && !neverCopied[n] && !neverRelayed[n] {
 			p.allow[n] = true
 		}
 	}

@@ -337,6 +337,9 @@ func (v *validation) allowHeader(key, h string) {
 	if dialogHeaders[strings.ToLower(h)] {
 		v.add(key, "%q is a dialog-forming header; it is never copied", h)
 	}
+	if n := strings.ToLower(h); n == "answer-mode" || n == "priv-answer-mode" {
+		v.add(key, "%q is never relayed: a caller must not make a phone answer by itself (RFC 5373 §8); controllers set it on legs.originate", h)
+	}
 }
 
 // isTokenChar reports whether r may appear in an RFC 3261 token.
