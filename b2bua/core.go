@@ -77,10 +77,11 @@ type Core struct {
 	regStop   context.CancelFunc
 	regDone   chan struct{}
 
-	legs     sync.Map // dialogKey -> *leg
-	legIDs   sync.Map // leg id -> *leg, while the leg lives
-	byes     sync.Map // dialogKey -> struct{}: dialogs we sent BYE on, for 32 s (a crossing BYE gets 200)
-	referOut sync.Map // dialogKey -> *outRefer: the dialogs of REFERs we sent out of dialog
+	legs        sync.Map // dialogKey -> *leg
+	legIDs      sync.Map // leg id -> *leg, while the leg lives
+	byes        sync.Map // dialogKey -> struct{}: dialogs we sent BYE on, for 32 s (a crossing BYE gets 200)
+	phoneRefers sync.Map // dialogKey -> *phoneRefer: click-to-dial REFERs
+	referOut    sync.Map // dialogKey -> *outRefer: the dialogs of REFERs we sent out of dialog
 
 	mix       *mixer.Engine // the conference mixer (rooms.go)
 	mixCancel context.CancelFunc

@@ -51,6 +51,13 @@ func (c *Core) inDialog(in *inbound) {
 				return
 			}
 		}
+		if pv, ok := c.phoneRefers.Load(key); ok {
+			p := pv.(*phoneRefer)
+			if p.ex.post(func() { p.onNotify(in) }) {
+				in.wait()
+				return
+			}
+		}
 		if _, ok := c.byes.Load(key); ok && in.req.Method == sipx.BYE {
 			// our BYE and the party's crossed: the dialog is over either way
 			in.send(c.response(in.req, 200, "OK", nil))

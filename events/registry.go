@@ -137,6 +137,8 @@ var Registry = []Spec{
 	{Type: TypeMixerListReplyV1, Name: VerbMixerList, Kind: KindCommandReply, New: func() any { return new(MixerListReplyV1) }},
 	{Type: TypeCallsOriginateRequestV1, Name: VerbCallsOriginate, Kind: KindCommandRequest, New: func() any { return new(CallsOriginateRequestV1) }},
 	{Type: TypeCallsOriginateReplyV1, Name: VerbCallsOriginate, Kind: KindCommandReply, New: func() any { return new(CallsOriginateReplyV1) }},
+	{Type: TypePhonesReferRequestV1, Name: VerbPhonesRefer, Kind: KindCommandRequest, New: func() any { return new(PhonesReferRequestV1) }},
+	{Type: TypePhonesReferReplyV1, Name: VerbPhonesRefer, Kind: KindCommandReply, New: func() any { return new(PhonesReferReplyV1) }},
 
 	{Type: TypeRouteRequestV1, Name: "route", Kind: KindDecisionRequest, New: func() any { return new(RouteRequestV1) }},
 	{Type: TypeRouteDecisionV1, Name: "route", Kind: KindDecisionAnswer, New: func() any { return new(RouteDecisionV1) }},

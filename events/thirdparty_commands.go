@@ -48,3 +48,33 @@ type CallsOriginateReplyV1 struct {
 	CallID string `json:"call_id,omitempty"`
 	ALegID string `json:"a_leg_id,omitempty"`
 }
+
+// VerbPhonesRefer asks a registered phone to place a call (click-to-dial):
+// an out-of-dialog REFER to its GRUU or registered contact.
+const VerbPhonesRefer = "phones.refer"
+
+// Type strings of phones.refer.
+const (
+	TypePhonesReferRequestV1 = "tandem.cmd.v1.phones.refer.request"
+	TypePhonesReferReplyV1   = "tandem.cmd.v1.phones.refer.reply"
+)
+
+// PhonesReferRequestV1 sends a REFER outside any dialog to Phone (a
+// registered AOR: its preferred contact; or a GRUU: exactly that
+// instance) asking it to call Target. The phone's NOTIFYs become transfer
+// events of no call (kind "click_to_dial", leg_id the refer id) on the
+// node's subject.
+type PhonesReferRequestV1 struct {
+	RequestID  string `json:"request_id"`
+	Controller string `json:"controller,omitempty"`
+	Phone      string `json:"phone"`
+	Target     string `json:"target"`
+	From       string `json:"from,omitempty"` // the REFER's From and Referred-By (default the core's)
+}
+
+// PhonesReferReplyV1 answers PhonesReferRequestV1 once the phone accepted
+// the REFER (a 2xx).
+type PhonesReferReplyV1 struct {
+	Reply
+	ReferID string `json:"refer_id,omitempty"`
+}

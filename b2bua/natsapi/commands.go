@@ -83,6 +83,9 @@ func (a *API) ServeCommands(ctx context.Context, core CallController) error {
 	if _, ok := core.(CallOriginator); ok {
 		verbs = append(slices.Clip(verbs), thirdPartyVerbs...)
 	}
+	if _, ok := core.(PhoneReferrer); ok {
+		verbs = append(slices.Clip(verbs), phoneVerbs...)
+	}
 	for _, verb := range verbs {
 		for _, subj := range []string{events.CommandSubject(verb), events.NodeCommandSubject(a.node, verb)} {
 			sub, err := a.nc.QueueSubscribe(subj, events.CommandQueue, func(m *nats.Msg) { s.dispatch(verb, m) })

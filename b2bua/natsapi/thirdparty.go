@@ -22,15 +22,52 @@ type CallOriginator interface {
 
 var thirdPartyVerbs = []string{events.VerbCallsOriginate}
 
+// PhoneReferrer is the click-to-dial part of the core: phones.refer asks a
+// registered phone to place a call by an out-of-dialog REFER. ServeCommands
+// serves events.VerbPhonesRefer only when its core implements it; phone
+// and target are sip: or sips: URIs with a host, from too when set.
+type PhoneReferrer interface {
+	// ReferPhone returns once the phone accepted the REFER: its id, which
+	// the transfer events of its NOTIFYs carry as leg_id.
+	ReferPhone(ctx context.Context, req events.PhonesReferRequestV1) (referID string, err error)
+}
+
+var phoneVerbs = []string{events.VerbPhonesRefer}
+
 // decodeThirdParty parses a calls.originate; ok is false for another verb.
 func (s *commandServer) decodeThirdParty(verb string, data []byte) (reqID, callID string, run func(context.Context) (any, *events.Error), bad *events.Error, ok bool) {
+	badf := func(format string, args ...any) *events.Error {
+		return events.NewError(events.ErrBadRequest, verb+": "+format, args...)
+	}
+	if verb == events.VerbPhonesRefer {
+		pr, _ := s.core.(PhoneReferrer)
+		var req events.PhonesReferRequestV1
+		if err := json.Unmarshal(data, &req); err != nil {
+			return "", "", nil, badf("%v", err), true
+		}
+		for _, u := range []struct{ name, v string }{{"phone", req.Phone}, {"target", req.Target}} {
+			if e := checkSIPURI(u.v); e != "" {
+				return req.RequestID, "", nil, badf("%s %s: %s", u.name, quote(u.v), e), true
+			}
+		}
+		if req.From != "" {
+			if e := checkSIPURI(req.From); e != "" {
+				return req.RequestID, "", nil, badf("from %s: %s", quote(req.From), e), true
+			}
+		}
+		return req.RequestID, "", func(ctx context.Context) (any, *events.Error) {
+			id, err := pr.ReferPhone(ctx, req)
+			if err != nil {
+				e := asEventsError(err)
+				return errorReply(verb, req.RequestID, e), e
+			}
+			return events.PhonesReferReplyV1{Reply: events.Reply{RequestID: req.RequestID}, ReferID: id}, nil
+		}, nil, true
+	}
 	if verb != events.VerbCallsOriginate {
 		return "", "", nil, nil, false
 	}
 	co, _ := s.core.(CallOriginator)
-	badf := func(format string, args ...any) *events.Error {
-		return events.NewError(events.ErrBadRequest, verb+": "+format, args...)
-	}
 	var req events.CallsOriginateRequestV1
 	if err := json.Unmarshal(data, &req); err != nil {
 		return "", "", nil, badf("%v", err), true
@@ -75,8 +112,11 @@ func checkOriginateCall(req *events.CallsOriginateRequestV1) string {
 // thirdPartyErrorReply is calls.originate's reply type carrying r; nil for
 // another verb.
 func thirdPartyErrorReply(verb string, r events.Reply) any {
-	if verb == events.VerbCallsOriginate {
+	switch verb {
+	case events.VerbCallsOriginate:
 		return events.CallsOriginateReplyV1{Reply: r}
+	case events.VerbPhonesRefer:
+		return events.PhonesReferReplyV1{Reply: r}
 	}
 	return nil
 }

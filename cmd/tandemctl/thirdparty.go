@@ -29,3 +29,21 @@ func callsOriginate(a *app, args []string) error {
 	}, &rep, &rep.Reply)
 	return a.done(raw, err, "call %s: calling %s (leg %s), then %s", dash(rep.CallID), pos[0], dash(rep.ALegID), pos[1])
 }
+
+// phonesRefer: tandemctl phones refer PHONE TARGET: click-to-dial, a REFER
+// outside any dialog to a registered phone (AOR or GRUU).
+func phonesRefer(a *app, args []string) error {
+	fs := a.flagSet("phones refer")
+	pos, err := a.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 || !isSIPURI(pos[0]) || !isSIPURI(pos[1]) {
+		return usageErrorf("phones refer takes a PHONE (a registered AOR or GRUU) and a TARGET, both sip: or sips: URIs")
+	}
+	var rep events.PhonesReferReplyV1
+	raw, err := a.request("phones refer", events.VerbPhonesRefer, events.PhonesReferRequestV1{
+		RequestID: a.requestID(), Controller: a.controller(), Phone: pos[0], Target: pos[1],
+	}, &rep, &rep.Reply)
+	return a.done(raw, err, "refer %s: %s accepted to call %s", dash(rep.ReferID), pos[0], pos[1])
+}

@@ -28,3 +28,22 @@ func (c *Client) OriginateCall(ctx context.Context, req events.CallsOriginateReq
 	}
 	return rep.CallID, rep.ALegID, nil
 }
+
+// PhonesRefer is click-to-dial: the core asks a registered phone, by a
+// REFER outside any dialog, to place a call.
+var PhonesRefer = Command[events.PhonesReferRequestV1, events.PhonesReferReplyV1]{
+	Verb:      events.VerbPhonesRefer,
+	RequestID: func(r *events.PhonesReferRequestV1) *string { return &r.RequestID },
+	Reply:     func(r *events.PhonesReferReplyV1) *events.Reply { return &r.Reply },
+}
+
+// ReferPhone asks phone (a registered AOR or a GRUU) to call target and
+// returns the refer id once the phone accepted; the phone's NOTIFYs follow
+// as transfer events of no call whose leg_id is that id.
+func (c *Client) ReferPhone(ctx context.Context, phone, target string) (string, error) {
+	rep, err := Do(ctx, c, PhonesRefer, events.PhonesReferRequestV1{Controller: c.Controller(), Phone: phone, Target: target})
+	if err != nil {
+		return "", err
+	}
+	return rep.ReferID, nil
+}
