@@ -107,6 +107,7 @@ func (c *Core) newCall(in *inbound) *call {
 	in.req.To().Params.Add("tag", tag)
 	a := newLeg(cl, cl.id+"-a", events.SideA)
 	a.inv = in
+	a.fromChange = supports(in.req, "from-change")
 	a.dlg = uasDialog(in.req, tag)
 	a.contact = c.contactFor(cl.id, a.id, in.req.Transport())
 	cl.a = a

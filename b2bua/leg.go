@@ -60,6 +60,8 @@ type leg struct {
 	contact sipx.ContactHeader // our Contact on this leg
 	origin  sdpOrigin          // the SDP origin we present on this leg
 	held    bool               // this leg's party put the call on hold
+	// fromChange: the party supports RFC 4916 (Supported: from-change).
+	fromChange bool
 
 	// side A: the INVITE that created the leg.
 	inv *inbound

@@ -258,6 +258,7 @@ func (cl *call) onOrigGone(l *leg, err error) {
 func (cl *call) origAnswered(l *leg, res *sipx.Response) {
 	l.dlg.confirmUAC(res)
 	l.state = legConfirmed
+	l.fromChange = supports(res, "from-change")
 	if cl.connectedAt.IsZero() {
 		cl.connectedAt = time.Now()
 	}

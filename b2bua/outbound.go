@@ -276,6 +276,7 @@ func (cl *call) onBAnswer(b *leg, res *sipx.Response) {
 	c := cl.core
 	b.dlg.confirmUAC(res)
 	b.state = legConfirmed
+	b.fromChange = supports(res, "from-change")
 	b.peer, cl.a.peer = cl.a, b // connected: the call's answer is its bridge (no bridged events)
 	cl.emit(events.TypeLegAnsweredV1, b.id, &events.LegAnsweredV1{Side: events.SideB})
 	lateOffer := len(cl.a.inv.req.Body()) == 0

@@ -267,6 +267,7 @@ func (cl *call) xferBridged(l *leg) {
 	cl.core.metrics.transferTime.Observe(el.Seconds())
 	cl.emit(events.TypeTransferCompletedV1, x.from.id, &events.TransferCompletedV1{TransferID: x.id, NewLegID: l.id, ElapsedMS: el.Milliseconds()})
 	cl.log.Info("b2bua: transfer completed", "transfer_id", x.id, "new_leg", l.id, "elapsed_ms", el.Milliseconds())
+	cl.tellIdentity(x.to)
 	// the transferor's leg ends once its party has the final NOTIFY
 	cl.xferNotify(x, 200, "OK", true, func() {
 		if x.from.live(cl) {

@@ -119,6 +119,8 @@ func (cl *call) attendedDone(x *transfer, r, p *leg) {
 	cl.core.metrics.transferTime.Observe(el.Seconds())
 	cl.emit(events.TypeTransferCompletedV1, x.from.id, &events.TransferCompletedV1{TransferID: x.id, NewLegID: p.id, ElapsedMS: el.Milliseconds()})
 	cl.log.Info("b2bua: attended transfer completed", "transfer_id", x.id, "target_leg", p.id, "elapsed_ms", el.Milliseconds())
+	cl.tellIdentity(x.to)
+	cl.tellIdentity(p)
 	c := cl.core
 	cl.xferNotify(x, 200, "OK", true, func() {
 		if x.from.live(cl) {
@@ -226,6 +228,7 @@ func (cl *call) takeOver(p, r *leg) {
 		}
 		cl.awaitACK(a, a.inv.req.CSeq().SeqNo, res, a.inv.tx, onACK)
 		cl.peerLegs(a, p)
+		cl.tellIdentity(p)
 		cl.emit(events.TypeLegAnsweredV1, a.id, &events.LegAnsweredV1{Side: events.SideA})
 		cl.emit(events.TypeCallConnectedV1, "", &events.CallConnectedV1{SetupMS: cl.connectedAt.Sub(cl.created).Milliseconds()})
 		c.postLeg(r, func(rc *call) {

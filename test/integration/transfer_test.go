@@ -412,3 +412,41 @@ func TestReferAuth(t *testing.T) {
 	inv.ExpectRequest(sip.ACK, wait)
 	in.ExpectRequest(sip.BYE, wait).OK(nil)
 }
+
+// Connected identity (RFC 4916): alice said Supported: from-change; after
+// bob transferred her to carol she gets an UPDATE whose From is carol.
+func TestTransferConnectedIdentity(t *testing.T) {
+	t.Parallel()
+	n, a, b := setup(t)
+	carol := phone.New(t, "carol")
+	c, in := connect(t, n, a, b, phone.WithHeader("Supported", "from-change"))
+	in.Dialog.Request(sip.REFER, nil, referTo(carol.URI("carol")), sip.NewHeader("Refer-Sub", "false")).Expect(200, wait)
+	inv := carol.NextInvite(wait)
+	inv.Answer(carol.SDP(phone.SendRecv))
+	c.Dialog.ExpectRequest(sip.INVITE, wait).OK(a.SDP(phone.SendRecv))
+	inv.ExpectRequest(sip.ACK, wait)
+	// the ACK of the re-INVITE and the UPDATE may reach the phone in
+	// either order
+	var up *phone.ServerRequest
+	for range 2 {
+		r := c.Dialog.NextRequest(wait)
+		if r == nil {
+			t.Fatal("alice: no ACK and UPDATE")
+		}
+		if r.Method == sip.UPDATE {
+			up = r
+		}
+	}
+	if up == nil {
+		t.Fatal("alice got no identity UPDATE")
+	}
+	if u := up.Req.From().Address.User; u != "carol" {
+		t.Errorf("identity UPDATE From %s, want carol", up.Req.From().Address.String())
+	}
+	if tag, _ := up.Req.From().Params.Get("tag"); tag != c.Dialog.RemoteTag() {
+		t.Errorf("identity UPDATE changed the From tag: %q", tag)
+	}
+	up.OK(nil)
+	in.ExpectRequest(sip.BYE, wait).OK(nil)
+	_ = n
+}
