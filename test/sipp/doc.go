@@ -13,6 +13,10 @@
 //	uas_busy    INVITE, 486, ACK
 //	uac_register          REGISTER, 401, REGISTER with digest, 200; the same with Expires: 0
 //	uac_register_badauth  REGISTER, 401, REGISTER with wrong credentials, 401 (or 403 once throttled)
+//	uac_transferee        INVITE with SDP, 200, ACK; the re-INVITE with the target's offer answered; BYE
+//	uas_transferor        answers, sends REFER (Refer-To the target, Referred-By), 202, NOTIFY 100/180/200 answered, BYE
+//	uas_transferor_nosub  the same with Refer-Sub: false: 200 with Refer-Sub: false, no NOTIFY, BYE
+//	uas_target            INVITE without SDP, 180, 200 with an offer, ACK with the transferee's answer, BYE
 //
 // SIPp 3.6.1 answers only MD5 challenges and signs sip:<remote>:<port> by
 // default: the registration tests configure registrar.auth.algorithms [MD5]
