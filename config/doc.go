@@ -107,10 +107,14 @@
 // credentials_file (with an external nats.url); see host.PluginConfig.
 // A process plugin turns authentication on for the embedded server, with
 // a user per plugin made at start. The built-in apps (kind builtin, app or
-// name) are prefixrouter (config: prefixes; decisions: [route]) and
+// name) are prefixrouter (config: prefixes; decisions: [route]),
 // transfer, the transfer policy (config: deny, allow, rewrite,
 // require_same_domain, max_transfers_per_call; decisions: [refer]; see
-// package apps/transfer).
+// package apps/transfer), and conference, the conferencing app (config:
+// domain, rooms (uri, pin, moderator_pin, max_participants, record),
+// record_dir, pin_attempts, pin_timeout, adhoc (prefix, lease_ttl,
+// max_lease_ttl, max_rooms, max_participants); decisions: [route,
+// subscribe]; see package apps/conference).
 //
 // The registrar (registrar.*) takes REGISTER and serves the location service
 // and the reg event; off, REGISTER is answered 405. Expiries are whole

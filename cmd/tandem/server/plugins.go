@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/tandem-sip/tandem/apps/conference"
 	"github.com/tandem-sip/tandem/apps/transfer"
 	"github.com/tandem-sip/tandem/b2bua/natsapi"
 	"github.com/tandem-sip/tandem/config"
@@ -18,6 +19,7 @@ import (
 // builtins are the apps a builtin plugin (plugins.list, kind builtin) can
 // run in-process, by name. Declared once, here.
 var builtins = host.Registry{
+	"conference":   conference.Plugin,
 	"prefixrouter": prefix.Plugin,
 	"transfer":     transfer.Plugin,
 }
