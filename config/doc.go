@@ -116,6 +116,12 @@
 // max_lease_ttl, max_rooms, max_participants); decisions: [route,
 // subscribe]; see package apps/conference).
 //
+// The built-in app rcc is the REST gateway for controllers that do not
+// speak NATS (config: listen, default 127.0.0.1:8089; command_timeout;
+// heartbeat; tokens, each a mapping of name, token or token_env or
+// token_file, permissions and answer_mode; no decisions; see package
+// apps/rcc).
+//
 // The registrar (registrar.*) takes REGISTER and serves the location service
 // and the reg event; off, REGISTER is answered 405. Expiries are whole
 // seconds with min_expires <= default_expires <= max_expires; max_contacts

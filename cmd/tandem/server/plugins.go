@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tandem-sip/tandem/apps/conference"
+	"github.com/tandem-sip/tandem/apps/rcc"
 	"github.com/tandem-sip/tandem/apps/transfer"
 	"github.com/tandem-sip/tandem/b2bua/natsapi"
 	"github.com/tandem-sip/tandem/config"
@@ -21,6 +22,7 @@ import (
 var builtins = host.Registry{
 	"conference":   conference.Plugin,
 	"prefixrouter": prefix.Plugin,
+	"rcc":          rcc.Plugin,
 	"transfer":     transfer.Plugin,
 }
 
