@@ -111,6 +111,7 @@ func (m *Media) SendDigit(addr string, code byte) {
 	}
 	m.mu.Lock()
 	ts := m.ts
+	m.ts += 160 * 4 // the event's duration: the next event or frame starts after it
 	m.mu.Unlock()
 	for i, end := range []bool{false, true, true, true} {
 		m.mu.Lock()
