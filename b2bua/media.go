@@ -20,6 +20,9 @@ type legMedia struct {
 	room   *room
 	params mediaParams
 	done   chan struct{}
+	// foreign counts packets dropped because they came from another
+	// address than the one the party's SDP gave.
+	foreign atomic.Uint64
 }
 
 // openMedia binds an RTP socket for a leg on the host Tandem advertises.
@@ -58,11 +61,15 @@ func (m *legMedia) read() {
 	defer close(m.done)
 	buf := make([]byte, 1500)
 	for {
-		n, _, err := m.conn.ReadFromUDP(buf)
+		n, from, err := m.conn.ReadFromUDP(buf)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
 			}
+			continue
+		}
+		if to := m.remote.Load(); to != nil && !to.IP.IsUnspecified() && !to.IP.Equal(from.IP) {
+			m.foreign.Add(1) // not from the party's address: a spoofer cannot take the stream over
 			continue
 		}
 		if p := m.part; p != nil {
