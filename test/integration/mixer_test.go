@@ -126,3 +126,45 @@ func TestMixerRoom(t *testing.T) {
 		t.Error("the recording is silent")
 	}
 }
+
+// RTP to a participant's port from another address than its SDP's (a
+// spoofer on 127.0.0.2) is dropped: the others never hear it.
+func TestMixerSpoofedSource(t *testing.T) {
+	t.Parallel()
+	n, a, b := setup(t)
+	plugin(t, n, func(events.RouteRequestV1) *events.RouteDecisionV1 {
+		return &events.RouteDecisionV1{Action: events.RoutePark, Controller: "conf"}
+	})
+	if err := n.Server.Core().CreateRoom(ctx10(t), "r2", ""); err != nil {
+		t.Fatal(err)
+	}
+	ma, mb := phone.NewMedia(t), phone.NewMedia(t)
+	_, _, ra := confCall(t, n, a, ma, "r2")
+	confCall(t, n, b, mb, "r2")
+	spoof, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 2)})
+	if err != nil {
+		t.Fatalf("127.0.0.2: %v", err)
+	}
+	defer spoof.Close()
+	to, _ := net.ResolveUDPAddr("udp", ra)
+	// the spoofer floods alice's port with a loud stream of its own SSRC
+	go func() {
+		pkt := make([]byte, 12+160)
+		pkt[0] = 0x80
+		for i := 12; i < len(pkt); i++ {
+			pkt[i] = 0x8F // loud µ-law
+		}
+		for i := 0; i < 200; i++ {
+			pkt[2], pkt[3] = byte(i>>8), byte(i)
+			pkt[11] = 0x99
+			if _, err := spoof.WriteToUDP(pkt, to); err != nil {
+				return
+			}
+			if i%10 == 0 {
+				ma.Send(ra, 1000, 1) // alice herself, paced at 20 ms
+			}
+		}
+	}()
+	go ma.Send(ra, 1000, 100)
+	mb.Hears(1000, 60, wait) // bob hears alice, not the spoofer
+}
