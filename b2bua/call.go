@@ -117,6 +117,7 @@ func (cl *call) endLeg(l *leg, code int, reason string) {
 	cl.core.legs.Delete(l.dlg.key())
 	if l.side == events.SideB {
 		cl.core.outgoing.Delete(l.dlg.callID)
+		cl.core.late18x.Delete(l.dlg.callID)
 	}
 	cl.emit(events.TypeLegEndedV1, l.id, &events.LegEndedV1{Side: l.side, Code: code, Reason: reason})
 }

@@ -80,6 +80,7 @@ type Core struct {
 	legs        sync.Map // dialogKey -> *leg
 	legIDs      sync.Map // leg id -> *leg, while the leg lives
 	byes        sync.Map // dialogKey -> struct{}: dialogs we sent BYE on, for 32 s (a crossing BYE gets 200)
+	late18x     sync.Map // B-leg SIP Call-ID -> *sipx.Response: the last 18x read (late18x.go)
 	phoneRefers sync.Map // dialogKey -> *phoneRefer: click-to-dial REFERs
 	referOut    sync.Map // dialogKey -> *outRefer: the dialogs of REFERs we sent out of dialog
 
@@ -127,7 +128,7 @@ func New(cfg Config, log *slog.Logger, opts ...Option) (*Core, error) {
 			return sipguard.NewPacketConn(pc, func(reason string, from net.Addr) {
 				c.metrics.malformed.Inc()
 				c.log.Warn("b2bua: malformed SIP rejected", "from", from.String(), "reason", reason)
-			})
+			}, sipguard.WithProvisional(c.keepProvisional))
 		}
 	}
 	c.stack, err = sipx.New(sipx.Config{

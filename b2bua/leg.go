@@ -69,6 +69,7 @@ type leg struct {
 	// side B: our INVITE, its transaction and what came back.
 	invReq      *sipx.Request
 	provisional bool // a 1xx came back: CANCEL may be sent
+	saw18x      bool // a 101-199 was acted on
 	cancelWant  bool // CANCEL as soon as a 1xx comes
 	cancelSent  bool
 	finalGot    bool

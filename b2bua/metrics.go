@@ -23,6 +23,7 @@ type metrics struct {
 	transfers    *prometheus.CounterVec // REFERs by outcome (refused, accepted, completed, failed)
 	transferTime prometheus.Histogram   // REFER to the transferee's bridge, seconds
 	notifyFailed prometheus.Counter     // refer NOTIFYs that failed (they end nothing)
+	late18x      prometheus.Counter     // 18x sipgo dropped behind their 2xx, acted on anyway
 }
 
 func newMetrics(reg prometheus.Registerer, active func() int64) (*metrics, error) {
@@ -69,6 +70,9 @@ func newMetrics(reg prometheus.Registerer, active func() int64) (*metrics, error
 		notifyFailed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "tandem_refer_notify_failures_total", Help: "Refer NOTIFYs refused or unanswered (the call goes on).",
 		}),
+		late18x: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tandem_late_provisional_total", Help: "18x responses read before their 2xx but delivered after it by sipgo, relayed anyway.",
+		}),
 		active: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "tandem_calls_active", Help: "Calls in progress.",
 		}, func() float64 { return float64(active()) }),
@@ -78,7 +82,7 @@ func newMetrics(reg prometheus.Registerer, active func() int64) (*metrics, error
 	}
 	var errs []error
 	for _, c := range []prometheus.Collector{m.calls, m.setup, m.requests, m.rejected, m.routed, m.midcall,
-		m.retransmit, m.duration, m.glare, m.malformed, m.active, m.transfers, m.transferTime, m.notifyFailed} {
+		m.retransmit, m.duration, m.glare, m.malformed, m.active, m.transfers, m.transferTime, m.notifyFailed, m.late18x} {
 		errs = append(errs, reg.Register(c))
 	}
 	return m, errors.Join(errs...)

@@ -225,6 +225,7 @@ func (cl *call) onOrigResponse(l *leg, res *sipx.Response) {
 		l.provisional = true
 	case code < 200:
 		l.provisional = true
+		l.saw18x = true
 		if tag := sipx.ToTag(res.To()); tag != "" && l.state == legTrying {
 			l.dlg.confirmUAC(res)
 			l.state = legEarly

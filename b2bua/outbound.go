@@ -107,7 +107,14 @@ func (cl *call) readInvite(b *leg, tx sipx.ClientTransaction) {
 		select {
 		case res := <-tx.Responses():
 			final := res.StatusCode >= 200
-			if !cl.post(func() { cl.onBResponse(b, res) }) {
+			if !cl.post(func() {
+				if final && res.StatusCode < 300 {
+					if p := cl.core.missedProvisional(b, res); p != nil {
+						cl.onBResponse(b, p)
+					}
+				}
+				cl.onBResponse(b, res)
+			}) {
 				return
 			}
 			if final {
@@ -249,6 +256,7 @@ func (cl *call) settleAbandoned(b *leg, res *sipx.Response) {
 // onBProvisional relays a 18x to A (early media included).
 func (cl *call) onBProvisional(b *leg, res *sipx.Response) {
 	b.provisional = true
+	b.saw18x = true
 	if tag := sipx.ToTag(res.To()); tag != "" && b.state == legTrying {
 		b.dlg.confirmUAC(res)
 		b.state = legEarly

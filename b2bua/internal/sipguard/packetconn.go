@@ -38,6 +38,16 @@ func WithParser(p *sip.Parser) Option {
 	}
 }
 
+// WithProvisional calls f, on the reading goroutine (it must not block),
+// with every 101-199 response to an INVITE the wrapper lets through. sipgo
+// hands each response to its transaction on a goroutine of its own, so a
+// 18x followed at once by the 2xx often reaches the transaction after the
+// 2xx and is dropped there; f lets the core keep it and act on it before
+// the 2xx (the late-18x work-around, see b2bua/late18x.go).
+func WithProvisional(f func(res *sip.Response)) Option {
+	return func(c *packetConn) { c.onProvisional = f }
+}
+
 // NewPacketConn wraps pc, the UDP socket to hand to sipgo's ServeUDP.
 //
 // ReadFrom reads datagrams until one may go to sipgo and returns it
@@ -70,6 +80,8 @@ type packetConn struct {
 	net.PacketConn
 	onReject func(reason string, from net.Addr)
 	parser   *sip.Parser // read-only; safe for concurrent use
+
+	onProvisional func(res *sip.Response)
 }
 
 // ReadFrom implements net.PacketConn.
@@ -102,6 +114,9 @@ func (c *packetConn) admit(data []byte, from net.Addr) bool {
 		if reason := checkResponse(res); reason != "" {
 			c.report(catMalformedResponse, reason, from)
 			return false
+		}
+		if c.onProvisional != nil && res.StatusCode > 100 && res.StatusCode < 200 && res.CSeq().MethodName == sip.INVITE {
+			c.onProvisional(res)
 		}
 		return true
 	}
