@@ -120,7 +120,10 @@
 // speak NATS (config: listen, default 127.0.0.1:8089; command_timeout;
 // heartbeat; tokens, each a mapping of name, token or token_env or
 // token_file, permissions and answer_mode; no decisions; see package
-// apps/rcc).
+// apps/rcc). The built-in app dialog-event serves the dialog event package
+// (RFC 4235; config: watchers, a mapping of AOR or "*" to the subscriber
+// URIs allowed to watch it or "*", and max_expires; decisions:
+// [subscribe]; see package apps/rcc/dialogevent).
 //
 // The registrar (registrar.*) takes REGISTER and serves the location service
 // and the reg event; off, REGISTER is answered 405. Expiries are whole

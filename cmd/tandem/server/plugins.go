@@ -10,6 +10,7 @@ import (
 
 	"github.com/tandem-sip/tandem/apps/conference"
 	"github.com/tandem-sip/tandem/apps/rcc"
+	"github.com/tandem-sip/tandem/apps/rcc/dialogevent"
 	"github.com/tandem-sip/tandem/apps/transfer"
 	"github.com/tandem-sip/tandem/b2bua/natsapi"
 	"github.com/tandem-sip/tandem/config"
@@ -21,6 +22,7 @@ import (
 // run in-process, by name. Declared once, here.
 var builtins = host.Registry{
 	"conference":   conference.Plugin,
+	"dialog-event": dialogevent.Plugin,
 	"prefixrouter": prefix.Plugin,
 	"rcc":          rcc.Plugin,
 	"transfer":     transfer.Plugin,
