@@ -38,6 +38,9 @@ type RouteDecisionV1 struct {
 	Controller string `json:"controller,omitempty"`
 }
 
+// Declines reports a "default" answer: the plugin has no opinion.
+func (d RouteDecisionV1) Declines() bool { return d.Action == RouteDefault }
+
 // AllTargets lists the URIs a "forward" decision calls, in order.
 func (d RouteDecisionV1) AllTargets() []string {
 	if d.Target == "" {

@@ -66,6 +66,12 @@ type ReferDecisionV1 struct {
 // Validate reports whether the decision can be acted on.
 func (d ReferDecisionV1) Validate() error { return validateAction(d.Action, d.Code) }
 
+// Declines reports a "default" answer: the plugin has no opinion.
+func (d ReferDecisionV1) Declines() bool { return d.Action == ActionDefault }
+
+// Declines reports a "default" answer: the plugin has no opinion.
+func (d SubscribeDecisionV1) Declines() bool { return d.Action == ActionDefault }
+
 // SubscribeRequestV1 is asked on DecideSubscribe for a new SUBSCRIBE whose
 // event package a plugin serves (conference, dialog...). With accept, the
 // core answers 200 and keeps the subscription as its own dialog (a leg with

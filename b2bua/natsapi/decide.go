@@ -72,7 +72,18 @@ func (a *API) Subscribe(ctx context.Context, req events.SubscribeRequestV1) (eve
 }
 
 // validator is a decision answer: it says whether it can be acted on.
-type validator interface{ Validate() error }
+type validator interface {
+	Validate() error
+	// Declines reports an answer of "default": the plugin has no opinion.
+	Declines() bool
+}
+
+// declineGrace is how long a decision waits, after a plugin declined, for
+// another plugin's real answer (several plugins answer the same decision,
+// each for what it serves: conference rooms, dialog subscriptions...)
+// before it returns the decline. In-process plugins answer within a
+// millisecond, process plugins within two.
+const declineGrace = 5 * time.Millisecond
 
 // enveloped is a decision request (a pointer to it): it has an envelope.
 type enveloped interface{ Env() *events.Envelope }
@@ -109,8 +120,13 @@ func decide[D validator, R enveloped](ctx context.Context, a *API, name, subject
 		return zero, fmt.Errorf("natsapi: %s: %w", name, err)
 	}
 	var invalid error // the last invalid answer's
+	var declined *D   // a plugin's "default", returned if no real answer follows
+	var grace <-chan time.Time
 	for {
 		select {
+		case <-grace:
+			a.decided(name, outcomeAnswered, time.Since(start))
+			return *declined, nil
 		case m := <-answers:
 			took := time.Since(start)
 			if noResponders(m) {
@@ -124,11 +140,23 @@ func decide[D validator, R enveloped](ctx context.Context, a *API, name, subject
 				invalid = err
 				continue
 			}
+			if d.Declines() {
+				if declined == nil {
+					declined = &d
+					t := time.NewTimer(declineGrace)
+					defer t.Stop()
+					grace = t.C
+				}
+				continue
+			}
 			a.decided(name, outcomeAnswered, took)
 			return d, nil
 		case <-ctx.Done():
 			took := time.Since(start)
 			switch {
+			case declined != nil:
+				a.decided(name, outcomeAnswered, took)
+				return *declined, nil
 			case !errors.Is(ctx.Err(), context.DeadlineExceeded):
 				a.decided(name, outcomeError, took)
 				return zero, fmt.Errorf("natsapi: %s: %w", name, ctx.Err())

@@ -247,3 +247,47 @@ func TestRouteFirstValidAnswerWins(t *testing.T) {
 		t.Error("the garbage answer was not logged")
 	}
 }
+
+// A plugin that declines ("default") does not beat another plugin's real
+// answer that follows it; a decline alone comes back after a short grace,
+// long before the deadline.
+func TestRouteDeclineDoesNotWin(t *testing.T) {
+	e := startAPI(t)
+	declinedSent := make(chan struct{})
+	decliner, router := connect(t, e.api.ClientURL()), connect(t, e.api.ClientURL())
+	if _, err := decliner.QueueSubscribe(events.DecideRoute, "decliner", func(m *nats.Msg) {
+		data, _ := json.Marshal(events.RouteDecisionV1{Action: events.RouteDefault})
+		_ = m.Respond(data)
+		_ = decliner.Flush()
+		close(declinedSent)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := decliner.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	answerRoutes(t, router, func(events.RouteRequestV1) []byte {
+		<-declinedSent // the decline is on its way first
+		data, _ := json.Marshal(events.RouteDecisionV1{Action: events.RouteForward, Target: "sip:real@x"})
+		return data
+	})
+	d, err := e.api.Route(ctxT(t, 5*time.Second), routeRequest())
+	if err != nil || d.Target != "sip:real@x" {
+		t.Fatalf("Route = %+v, %v; want the real answer after the decline", d, err)
+	}
+
+	// only a decline: it is returned, well before the 5 s deadline
+	e2 := startAPI(t)
+	answerRoutes(t, connect(t, e2.api.ClientURL()), func(events.RouteRequestV1) []byte {
+		data, _ := json.Marshal(events.RouteDecisionV1{Action: events.RouteDefault})
+		return data
+	})
+	ctx := ctxT(t, 5*time.Second)
+	d, err = e2.api.Route(ctx, routeRequest())
+	if err != nil || d.Action != events.RouteDefault {
+		t.Fatalf("Route = %+v, %v; want the decline", d, err)
+	}
+	if ctx.Err() != nil {
+		t.Error("a lone decline waited for the deadline")
+	}
+}
