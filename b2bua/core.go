@@ -159,14 +159,6 @@ func (c *Core) Start(ctx context.Context) error {
 	if err := c.stack.Listen(); err != nil {
 		return fmt.Errorf("b2bua: %w", err)
 	}
-	mctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	c.mixCancel, c.mixDone = cancel, make(chan struct{})
-	go func() {
-		defer close(c.mixDone)
-		if err := c.mix.Run(mctx); err != nil {
-			c.log.Error("b2bua: mixer stopped", "error", err)
-		}
-	}()
 	c.log.Info("b2bua: sip listening", "udp", c.stack.UDPAddr(), "tcp", c.stack.TCPAddr(),
 		"advertise", fmt.Sprintf("%s:%d", c.stack.Host(), c.stack.Port()))
 	return nil

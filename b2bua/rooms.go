@@ -37,6 +37,7 @@ func (c *Core) CreateRoom(ctx context.Context, roomID, recordPath string) error 
 	if _, ok := c.rooms[roomID]; ok {
 		return nil
 	}
+	c.startMixer()
 	mx, err := c.mix.NewRoom(roomID, c.onMixerEvent)
 	if err != nil {
 		return events.NewError(events.ErrInternal, "room %s: %v", roomID, err)
@@ -157,6 +158,22 @@ func (c *Core) onMixerEvent(e mixer.Event) {
 	})
 }
 
+// startMixer runs the mixer engine from the first room on: a node without
+// conferences pays nothing for its clock. Called with roomsMu held.
+func (c *Core) startMixer() {
+	if c.mixCancel != nil {
+		return
+	}
+	mctx, cancel := context.WithCancel(context.Background())
+	c.mixCancel, c.mixDone = cancel, make(chan struct{})
+	go func() {
+		defer close(c.mixDone)
+		if err := c.mix.Run(mctx); err != nil {
+			c.log.Error("b2bua: mixer stopped", "error", err)
+		}
+	}()
+}
+
 // stopMixer ends every room (closing recordings) and stops the engine.
 func (c *Core) stopMixer() {
 	c.roomsMu.Lock()
@@ -168,8 +185,11 @@ func (c *Core) stopMixer() {
 	for _, id := range ids {
 		_ = c.DestroyRoom(context.Background(), id)
 	}
-	if c.mixCancel != nil {
-		c.mixCancel()
-		<-c.mixDone
+	c.roomsMu.Lock()
+	cancel, done := c.mixCancel, c.mixDone
+	c.roomsMu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
 	}
 }
