@@ -183,6 +183,8 @@ func (cl *call) bridge(x, y *leg, reply func(error)) {
 				cl.bridging = nil
 				cl.sendACK(x, res1, o2.res.Body())
 				cl.peerLegs(x, y)
+				cl.tellIdentity(x) // RFC 4916: who each now talks to
+				cl.tellIdentity(y)
 				reply(nil)
 				cl.runIdle()
 				return
