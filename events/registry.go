@@ -139,6 +139,8 @@ var Registry = []Spec{
 	{Type: TypeCallsOriginateReplyV1, Name: VerbCallsOriginate, Kind: KindCommandReply, New: func() any { return new(CallsOriginateReplyV1) }},
 	{Type: TypePhonesReferRequestV1, Name: VerbPhonesRefer, Kind: KindCommandRequest, New: func() any { return new(PhonesReferRequestV1) }},
 	{Type: TypePhonesReferReplyV1, Name: VerbPhonesRefer, Kind: KindCommandReply, New: func() any { return new(PhonesReferReplyV1) }},
+	{Type: TypeRegistrationsListRequestV1, Name: VerbRegistrationsList, Kind: KindCommandRequest, New: func() any { return new(RegistrationsListRequestV1) }},
+	{Type: TypeRegistrationsListReplyV1, Name: VerbRegistrationsList, Kind: KindCommandReply, New: func() any { return new(RegistrationsListReplyV1) }},
 
 	{Type: TypeRouteRequestV1, Name: "route", Kind: KindDecisionRequest, New: func() any { return new(RouteRequestV1) }},
 	{Type: TypeRouteDecisionV1, Name: "route", Kind: KindDecisionAnswer, New: func() any { return new(RouteDecisionV1) }},

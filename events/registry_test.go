@@ -108,7 +108,8 @@ func TestRegistryCommandsAndDecisions(t *testing.T) {
 		events.VerbLegsBridge: {}, events.VerbLegsUnbridge: {},
 		events.VerbTransfersBlind: {}, events.VerbTransfersAttended: {},
 		events.VerbMixerCreate: {}, events.VerbMixerDestroy: {}, events.VerbMixerJoin: {}, events.VerbMixerLeave: {},
-		events.VerbMixerSet: {}, events.VerbMixerList: {}, events.VerbCallsOriginate: {}, events.VerbPhonesRefer: {}}
+		events.VerbMixerSet: {}, events.VerbMixerList: {}, events.VerbCallsOriginate: {}, events.VerbPhonesRefer: {},
+		events.VerbRegistrationsList: {}}
 	decides := map[string]*pair{}
 	for _, d := range []string{events.DecideRoute, events.DecideRefer, events.DecideSubscribe} {
 		decides[strings.TrimPrefix(d, events.DecidePrefix+".")] = &pair{}
