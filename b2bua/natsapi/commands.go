@@ -86,6 +86,9 @@ func (a *API) ServeCommands(ctx context.Context, core CallController) error {
 	if _, ok := core.(PhoneReferrer); ok {
 		verbs = append(slices.Clip(verbs), phoneVerbs...)
 	}
+	if _, ok := core.(RegistrationLister); ok {
+		verbs = append(slices.Clip(verbs), registrationVerbs...)
+	}
 	for _, verb := range verbs {
 		for _, subj := range []string{events.CommandSubject(verb), events.NodeCommandSubject(a.node, verb)} {
 			sub, err := a.nc.QueueSubscribe(subj, events.CommandQueue, func(m *nats.Msg) { s.dispatch(verb, m) })
@@ -254,6 +257,9 @@ func (s *commandServer) decode(verb string, data []byte) (reqID, callID string, 
 	if reqID, callID, run, bad, ok := s.decodeMixer(verb, data); ok {
 		return reqID, callID, run, bad
 	}
+	if reqID, callID, run, bad, ok := s.decodeRegistrations(verb, data); ok {
+		return reqID, callID, run, bad
+	}
 	return "", "", nil, events.NewError(events.ErrBadRequest, "unknown verb %q", verb)
 }
 
@@ -314,6 +320,9 @@ func errorReply(verb, reqID string, e *events.Error) any {
 		return rep
 	}
 	if rep := mixerErrorReply(verb, r); rep != nil {
+		return rep
+	}
+	if rep := registrationsErrorReply(verb, r); rep != nil {
 		return rep
 	}
 	return r
