@@ -38,6 +38,10 @@ func serveCommand[Req, Rep any](g *Gateway, w http.ResponseWriter, r *http.Reque
 		writeError(w, http.StatusBadRequest, key, e)
 		return
 	}
+	if e := bindQuery(&req, r, rt.query); e != nil {
+		writeError(w, http.StatusBadRequest, key, e)
+		return
+	}
 	id := cmd.RequestID(&req)
 	switch {
 	case key != "" && *id != "" && *id != key:
@@ -62,6 +66,10 @@ func serveCommand[Req, Rep any](g *Gateway, w http.ResponseWriter, r *http.Reque
 	ctx, cancel := context.WithTimeout(r.Context(), g.timeout)
 	defer cancel()
 	node := r.URL.Query().Get("node")
+	if node != "" && rt.appVerb {
+		writeError(w, http.StatusBadRequest, key, badRequest("node %q: %s is an app's command, served by any node; leave node out", node, cmd.Verb))
+		return
+	}
 	if node == "" && rt.localNode {
 		node = g.c.Node()
 	}
@@ -187,4 +195,27 @@ func checkAnswerMode(t *token, req any) (int, *events.Error) {
 		}
 	}
 	return 0, nil
+}
+
+// bindQuery fills the request's string fields named in names from the
+// query parameters of the same names (a body may repeat them, with the
+// same value).
+func bindQuery(req any, r *http.Request, names []string) *events.Error {
+	v := reflect.ValueOf(req).Elem()
+	q := r.URL.Query()
+	for _, name := range names {
+		val := q.Get(name)
+		if val == "" {
+			continue
+		}
+		f := fieldByJSON(v, name)
+		if !f.IsValid() {
+			return events.NewError(events.ErrInternal, "rcc: the request has no field %q", name)
+		}
+		if cur := f.String(); cur != "" && cur != val {
+			return badRequest("%s %q in the body differs from the query's %q", name, cur, val)
+		}
+		f.SetString(val)
+	}
+	return nil
 }

@@ -30,6 +30,12 @@
 //	POST   /v1/phones/refer              phones.refer (click-to-dial by REFER)
 //	POST   /v1/transfers/blind           transfers.blind
 //	POST   /v1/transfers/attended        transfers.attended
+//	GET    /v1/registrations             registrations.list (every AOR)
+//	GET    /v1/registrations/{aor}       registrations.list (one AOR, URL-escaped)
+//	GET    /v1/conferences               conference.list (the conference app's)
+//	POST   /v1/conferences/{verb}        conference.<verb>: create, renew, end, lock,
+//	                                     unlock, mute, unmute, deaf, undeaf, kick,
+//	                                     dial, merge (no node parameter)
 //	GET    /v1/mixer/rooms               mixer.list
 //	POST   /v1/mixer/rooms               mixer.create
 //	DELETE /v1/mixer/rooms/{room_id}     mixer.destroy

@@ -67,6 +67,26 @@ func TestRoutes(t *testing.T) {
 		{"POST", "/v1/mixer/rooms", `{"room_id":"r1","record_path":"/tmp/r1.wav"}`, events.VerbMixerCreate, node,
 			map[string]any{"room_id": "r1", "record_path": "/tmp/r1.wav", "controller": "ops"}, ""},
 		{"DELETE", "/v1/mixer/rooms/r1", "", events.VerbMixerDestroy, node, map[string]any{"room_id": "r1"}, ""},
+		{"GET", "/v1/registrations", "", events.VerbRegistrationsList, "", nil, "registrations"},
+		{"GET", "/v1/registrations/sip%3Aalice%40example.com", "", events.VerbRegistrationsList, "",
+			map[string]any{"aor": "sip:alice@example.com"}, "registrations"},
+		{"GET", "/v1/conferences", "", "conference.list", "", nil, "rooms"},
+		{"GET", "/v1/conferences?room=sales", "", "conference.list", "", map[string]any{"room": "sales"}, "rooms"},
+		{"POST", "/v1/conferences/create", `{"pin":"1234","ttl_ms":60000}`, "conference.create", "",
+			map[string]any{"pin": "1234", "ttl_ms": 60000.0}, "uri"},
+		{"POST", "/v1/conferences/renew", `{"room":"adhoc-x","ttl_ms":60000}`, "conference.renew", "",
+			map[string]any{"room": "adhoc-x", "ttl_ms": 60000.0}, "expires_at"},
+		{"POST", "/v1/conferences/end", `{"room":"sales"}`, "conference.end", "", map[string]any{"room": "sales"}, ""},
+		{"POST", "/v1/conferences/lock", `{"room":"sales"}`, "conference.lock", "", map[string]any{"room": "sales"}, ""},
+		{"POST", "/v1/conferences/unlock", `{"room":"sales"}`, "conference.unlock", "", map[string]any{"room": "sales"}, ""},
+		{"POST", "/v1/conferences/mute", `{"leg_id":"c7-a"}`, "conference.mute", "", map[string]any{"leg_id": "c7-a"}, ""},
+		{"POST", "/v1/conferences/unmute", `{"leg_id":"c7-a"}`, "conference.unmute", "", map[string]any{"leg_id": "c7-a"}, ""},
+		{"POST", "/v1/conferences/deaf", `{"leg_id":"c7-a"}`, "conference.deaf", "", map[string]any{"leg_id": "c7-a"}, ""},
+		{"POST", "/v1/conferences/undeaf", `{"leg_id":"c7-a"}`, "conference.undeaf", "", map[string]any{"leg_id": "c7-a"}, ""},
+		{"POST", "/v1/conferences/kick", `{"leg_id":"c7-a"}`, "conference.kick", "", map[string]any{"leg_id": "c7-a"}, ""},
+		{"POST", "/v1/conferences/dial", `{"room":"sales","target":"sip:carol@h","muted":true}`, "conference.dial", "",
+			map[string]any{"room": "sales", "target": "sip:carol@h", "muted": true}, "leg_id"},
+		{"POST", "/v1/conferences/merge", `{"call_id":"c7"}`, "conference.merge", "", map[string]any{"call_id": "c7"}, "leg_ids"},
 		{"GET", "/v1/calls?node=n2", "", events.VerbCallsList, "n2", nil, "calls"},
 		{"POST", "/v1/legs/c7-a/hold?node=n2", "", events.VerbLegsHold, "n2", map[string]any{"leg_id": "c7-a"}, ""},
 		{"GET", "/v1/mixer/rooms?node=n3", "", events.VerbMixerList, "n3", nil, "rooms"},
@@ -265,4 +285,31 @@ func TestNoCore(t *testing.T) {
 			t.Errorf("%d %s", res.Status, res.Body)
 		}
 	})
+}
+
+// The conference app's commands are not node-bound: a node parameter is
+// refused before anything is sent; a body field not in the verb's
+// request type is refused too; a token needs the conference.<verb>
+// permission.
+func TestConferenceRoutes(t *testing.T) {
+	_, st, base := setup(t, nil)
+	for _, tc := range []struct {
+		method, path, token, body string
+		status                    int
+	}{
+		{"GET", "/v1/conferences?node=n2", opsToken, "", http.StatusBadRequest},
+		{"POST", "/v1/conferences/lock?node=n2", opsToken, `{"room":"sales"}`, http.StatusBadRequest},
+		{"POST", "/v1/conferences/lock", opsToken, `{"room":"sales","controller":"ops"}`, http.StatusBadRequest},
+		{"POST", "/v1/conferences/list", opsToken, "", http.StatusNotFound}, // GET /v1/conferences
+		{"POST", "/v1/conferences/explode", opsToken, "", http.StatusNotFound},
+		{"POST", "/v1/conferences/lock", viewerToken, `{"room":"sales"}`, http.StatusForbidden},
+		{"GET", "/v1/registrations", viewerToken, "", http.StatusForbidden},
+	} {
+		if res := do(t, tc.method, base+tc.path, tc.token, tc.body); res.Status != tc.status {
+			t.Errorf("%s %s: %d %s, want %d", tc.method, tc.path, res.Status, res.Body, tc.status)
+		}
+	}
+	if got := st.commands(); len(got) != 0 {
+		t.Errorf("the stub got %+v", got)
+	}
 }

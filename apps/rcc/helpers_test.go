@@ -149,6 +149,20 @@ func okAnswer(r received) any {
 		rep["refer_id"] = "r1"
 	case events.VerbMixerList:
 		rep["rooms"] = []any{}
+	case events.VerbRegistrationsList:
+		rep["registrations"] = []any{map[string]any{"aor": "sip:alice@example.com", "contact": "sip:alice@192.0.2.1",
+			"expires_at": "2026-01-01T00:10:00Z"}}
+	case "conference.list":
+		rep["rooms"] = []any{}
+	case "conference.create", "conference.merge":
+		rep["room"], rep["uri"], rep["expires_at"] = "adhoc-x", "sip:adhoc-x@example.com", "2026-01-01T00:10:00Z"
+		if r.Verb == "conference.merge" {
+			rep["leg_ids"] = []any{"c7-a", "c7-b"}
+		}
+	case "conference.renew":
+		rep["expires_at"] = "2026-01-01T00:10:00Z"
+	case "conference.dial":
+		rep["call_id"], rep["leg_id"] = "c9", "c9-o1"
 	}
 	return rep
 }

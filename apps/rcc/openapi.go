@@ -119,10 +119,17 @@ func operation(s *schemas, rt *route, errRef map[string]any) (map[string]any, er
 	op["operationId"] = rt.perm
 	op["x-tandem-permission"] = rt.perm
 	op["x-tandem-verb"] = rt.perm
+	for _, q := range rt.query {
+		params = append(params, map[string]any{"name": q, "in": "query", "schema": map[string]any{"type": "string"},
+			"description": "Sets the request's " + q + "."})
+	}
+	if !rt.appVerb {
+		params = append(params,
+			map[string]any{"name": "node", "in": "query", "schema": map[string]any{"type": "string"},
+				"description": "Send the command to this node only (tandem.v1.cmd.<node>.<verb>); default: any node" +
+					localNote(rt) + "."})
+	}
 	params = append(params,
-		map[string]any{"name": "node", "in": "query", "schema": map[string]any{"type": "string"},
-			"description": "Send the command to this node only (tandem.v1.cmd.<node>.<verb>); default: any node" +
-				localNote(rt) + "."},
 		map[string]any{"name": IdempotencyKeyHeader, "in": "header", "schema": map[string]any{"type": "string"},
 			"description": "The command's request_id: a repeat gets the first answer (per token)."})
 	op["parameters"] = params

@@ -55,9 +55,14 @@ func TestOpenAPI(t *testing.T) {
 	want := []string{
 		"DELETE /v1/calls/{call_id}", "DELETE /v1/calls/{call_id}/claim", "DELETE /v1/legs/{leg_id}",
 		"DELETE /v1/legs/{leg_id}/mixer", "DELETE /v1/mixer/rooms/{room_id}",
-		"GET /openapi.json", "GET /v1/calls", "GET /v1/calls/{call_id}", "GET /v1/events", "GET /v1/mixer/rooms",
+		"GET /openapi.json", "GET /v1/calls", "GET /v1/calls/{call_id}", "GET /v1/conferences", "GET /v1/events", "GET /v1/mixer/rooms",
+		"GET /v1/registrations", "GET /v1/registrations/{aor}",
 		"PATCH /v1/legs/{leg_id}/mixer",
-		"POST /v1/calls", "POST /v1/calls/{call_id}/claim", "POST /v1/legs", "POST /v1/legs/{leg_id}/answer",
+		"POST /v1/calls", "POST /v1/calls/{call_id}/claim",
+		"POST /v1/conferences/create", "POST /v1/conferences/deaf", "POST /v1/conferences/dial", "POST /v1/conferences/end",
+		"POST /v1/conferences/kick", "POST /v1/conferences/lock", "POST /v1/conferences/merge", "POST /v1/conferences/mute",
+		"POST /v1/conferences/renew", "POST /v1/conferences/undeaf", "POST /v1/conferences/unlock", "POST /v1/conferences/unmute",
+		"POST /v1/legs", "POST /v1/legs/{leg_id}/answer",
 		"POST /v1/legs/{leg_id}/bridge", "POST /v1/legs/{leg_id}/dtmf", "POST /v1/legs/{leg_id}/hold",
 		"POST /v1/legs/{leg_id}/mixer", "POST /v1/legs/{leg_id}/redirect", "POST /v1/legs/{leg_id}/reject",
 		"POST /v1/legs/{leg_id}/request", "POST /v1/legs/{leg_id}/resume", "POST /v1/legs/{leg_id}/unbridge",
@@ -115,6 +120,24 @@ func TestOpenAPI(t *testing.T) {
 	}
 	if reply.Properties["calls"] == nil || reply.Properties["error"] == nil || !slices.Contains(reply.Required, "calls") {
 		t.Errorf("CallsListReplyV1: %+v", reply)
+	}
+
+	// an app's command: no node parameter, its schemas named after the app
+	var lock struct {
+		OperationID string                      `json:"operationId"`
+		Parameters  []struct{ Name, In string } `json:"parameters"`
+		RequestBody struct {
+			Content map[string]struct {
+				Schema map[string]string `json:"schema"`
+			} `json:"content"`
+		} `json:"requestBody"`
+	}
+	if err := json.Unmarshal(doc.Paths["/v1/conferences/lock"]["post"], &lock); err != nil {
+		t.Fatal(err)
+	}
+	if lock.OperationID != "conference.lock" || slices.ContainsFunc(lock.Parameters, func(p struct{ Name, In string }) bool { return p.Name == "node" }) ||
+		lock.RequestBody.Content["application/json"].Schema["$ref"] != "#/components/schemas/ConferenceRoomRequestV1" {
+		t.Errorf("conference.lock: %+v", lock)
 	}
 
 	// every $ref resolves

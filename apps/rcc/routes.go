@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 
+	"github.com/tandem-sip/tandem/apps/conference"
 	"github.com/tandem-sip/tandem/events"
 	"github.com/tandem-sip/tandem/plugins/sdk"
 )
@@ -32,6 +33,12 @@ type route struct {
 	// localNode sends the command to the gateway's own node when the
 	// request names none (the mixer verbs: rooms are per node).
 	localNode bool
+	// appVerb marks an app's command (the conference app's): it goes on
+	// the load-shared subject only, so the node parameter is refused.
+	appVerb bool
+	// query are query parameters that fill the request's string fields of
+	// the same JSON name (the filters of a GET).
+	query []string
 	// check refuses a decoded request (a pointer to request) before it is
 	// sent: with a status and an error, or nil.
 	check func(t *token, req any) (int, *events.Error)
@@ -89,6 +96,11 @@ var routes = []route{
 	command(http.MethodPost, "/v1/phones/refer", sdk.PhonesRefer,
 		"Click-to-dial: ask a registered phone (an AOR or a GRUU), by a REFER outside any dialog, to call target (phones.refer)."),
 
+	command(http.MethodGet, "/v1/registrations", sdk.RegistrationsList,
+		"List the registrar's live bindings of every AOR, at most 1000, truncated says when some were left out (registrations.list)."),
+	command(http.MethodGet, "/v1/registrations/{aor}", sdk.RegistrationsList,
+		"List the live bindings of one AOR, URL-escaped in the path (sip%3Aalice%40example.com); none is an empty list (registrations.list)."),
+
 	command(http.MethodPost, "/v1/transfers/blind", sdk.TransfersBlind,
 		"Transfer the party of leg_id to target, natively or by REFER (transfers.blind)."),
 	command(http.MethodPost, "/v1/transfers/attended", sdk.TransfersAttended,
@@ -100,6 +112,34 @@ var routes = []route{
 		"Create a mixer room, optionally recorded to a WAV file (mixer.create).", onLocalNode()),
 	command(http.MethodDelete, "/v1/mixer/rooms/{room_id}", sdk.MixerDestroy,
 		"End a mixer room: its legs leave it and stay up (mixer.destroy).", onLocalNode()),
+
+	command(http.MethodGet, "/v1/conferences", conference.CmdList,
+		"List the conference app's rooms and their participants; room filters by a room's name or URI (conference.list).",
+		appVerb(), withQuery("room")),
+	command(http.MethodPost, "/v1/conferences/create", conference.CmdCreate,
+		"Create an ad-hoc conference room and lease its URI (conference.create).", appVerb()),
+	command(http.MethodPost, "/v1/conferences/renew", conference.CmdRenew,
+		"Renew an ad-hoc room's lease from now (conference.renew).", appVerb()),
+	command(http.MethodPost, "/v1/conferences/end", conference.CmdEnd,
+		"End a room: its participants are hung up (conference.end).", appVerb()),
+	command(http.MethodPost, "/v1/conferences/lock", conference.CmdLock,
+		"Lock a room: new callers get 403 (conference.lock).", appVerb()),
+	command(http.MethodPost, "/v1/conferences/unlock", conference.CmdUnlock,
+		"Unlock a room (conference.unlock).", appVerb()),
+	command(http.MethodPost, "/v1/conferences/mute", conference.CmdMute,
+		"Mute a participant's leg: the others no longer hear it (conference.mute).", appVerb()),
+	command(http.MethodPost, "/v1/conferences/unmute", conference.CmdUnmute,
+		"Unmute a participant's leg (conference.unmute).", appVerb()),
+	command(http.MethodPost, "/v1/conferences/deaf", conference.CmdDeaf,
+		"Deafen a participant's leg: it no longer hears the others (conference.deaf).", appVerb()),
+	command(http.MethodPost, "/v1/conferences/undeaf", conference.CmdUndeaf,
+		"Let a participant's leg hear the others again (conference.undeaf).", appVerb()),
+	command(http.MethodPost, "/v1/conferences/kick", conference.CmdKick,
+		"Hang a participant's leg up (conference.kick).", appVerb()),
+	command(http.MethodPost, "/v1/conferences/dial", conference.CmdDial,
+		"Call target into a room; the leg joins when it answers (conference.dial).", appVerb()),
+	command(http.MethodPost, "/v1/conferences/merge", conference.CmdMerge,
+		"Move a call's two bridged legs into a new ad-hoc room (conference.merge).", appVerb()),
 
 	{
 		method: http.MethodGet, path: "/v1/events", perm: PermEvents,
@@ -123,6 +163,13 @@ func withCheck(fn func(t *token, req any) (int, *events.Error)) routeOption {
 // onLocalNode sends the command to the gateway's node unless the request
 // names one.
 func onLocalNode() routeOption { return func(r *route) { r.localNode = true } }
+
+// appVerb marks an app's command: no node parameter (see route.appVerb).
+func appVerb() routeOption { return func(r *route) { r.appVerb = true } }
+
+// withQuery lets query parameters fill the request's fields of the same
+// JSON names (see route.query).
+func withQuery(names ...string) routeOption { return func(r *route) { r.query = names } }
 
 var wildcardRE = regexp.MustCompile(`\{([a-z_]+)\}`)
 

@@ -2,6 +2,7 @@ package rcc
 
 import (
 	"fmt"
+	"path"
 	"reflect"
 	"slices"
 	"strings"
@@ -48,8 +49,8 @@ func (s *schemas) body(t reflect.Type, skip []string, note string) (map[string]a
 		return nil, err
 	}
 	s.describe(obj, t, note)
-	s.defs[t.Name()] = obj
-	return ref(t.Name()), nil
+	s.defs[schemaName(t)] = obj
+	return ref(schemaName(t)), nil
 }
 
 // reply adds the schema of a reply type, named its Go name.
@@ -108,16 +109,17 @@ func (s *schemas) of(t reflect.Type) (map[string]any, error) {
 		if t.Name() == "" {
 			return s.object(t, nil, true)
 		}
-		if _, ok := s.defs[t.Name()]; !ok {
-			s.defs[t.Name()] = nil // a placeholder: no endless recursion
+		name := schemaName(t)
+		if _, ok := s.defs[name]; !ok {
+			s.defs[name] = nil // a placeholder: no endless recursion
 			obj, err := s.object(t, nil, true)
 			if err != nil {
 				return nil, err
 			}
 			s.describe(obj, t, "")
-			s.defs[t.Name()] = obj
+			s.defs[name] = obj
 		}
-		return ref(t.Name()), nil
+		return ref(name), nil
 	}
 	return nil, fmt.Errorf("rcc: openapi: no schema for %s", t)
 }
@@ -167,4 +169,15 @@ func (s *schemas) object(t reflect.Type, skip []string, required bool) (map[stri
 		obj["required"] = req
 	}
 	return obj, nil
+}
+
+// schemaName names a struct's schema: its Go name for the wire types of
+// package events, prefixed with its package's name, capitalised, for an
+// app's (conference.ListRequestV1 is ConferenceListRequestV1).
+func schemaName(t reflect.Type) string {
+	pkg := path.Base(t.PkgPath())
+	if pkg == "events" || pkg == "." || pkg == "" {
+		return t.Name()
+	}
+	return strings.ToUpper(pkg[:1]) + pkg[1:] + t.Name()
 }
