@@ -64,3 +64,23 @@ func TestSipgoOnlyInSipx(t *testing.T) {
 		}
 	}
 }
+
+// TestAppsUseTheContract keeps apps on the wire contract (DESIGN.md §2:
+// apps import events and plugins/sdk, never b2bua): no app depends on the
+// core, the configuration loader, the plugin host or the commands.
+func TestAppsUseTheContract(t *testing.T) {
+	out, err := exec.Command("go", "list", module+"/apps/...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list apps: %v\n%s", err, out)
+	}
+	bad := []string{module + "/b2bua", module + "/config", module + "/plugins/host", module + "/cmd"}
+	for _, app := range strings.Fields(string(out)) {
+		for _, d := range deps(t, strings.TrimPrefix(app, module+"/")) {
+			for _, b := range bad {
+				if strings.HasPrefix(d, b) {
+					t.Errorf("%s imports %s (forbidden prefix %s)", app, d, b)
+				}
+			}
+		}
+	}
+}
