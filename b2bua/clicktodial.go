@@ -35,24 +35,17 @@ func (c *Core) ReferPhone(ctx context.Context, req events.PhonesReferRequestV1) 
 	if c.registrar == nil {
 		return "", events.NewError(events.ErrConflict, "no registrar: phones.refer reaches registered phones only")
 	}
-	parse := func(name, s string) (sipx.Uri, error) {
-		u, err := sipx.ParseURI(s)
-		if err != nil || u.Host == "" || (u.Scheme != "sip" && u.Scheme != "sips") {
-			return sipx.Uri{}, events.NewError(events.ErrBadRequest, "%s %q is not a SIP URI", name, s)
-		}
-		return u, nil
-	}
-	phone, err := parse("phone", req.Phone)
+	phone, err := commandURI("phone", req.Phone)
 	if err != nil {
 		return "", err
 	}
-	target, err := parse("target", req.Target)
+	target, err := commandURI("target", req.Target)
 	if err != nil {
 		return "", err
 	}
 	from := sipx.Uri{Scheme: "sip", User: "tandem", Host: c.stack.Host()}
 	if req.From != "" {
-		if from, err = parse("from", req.From); err != nil {
+		if from, err = commandURI("from", req.From); err != nil {
 			return "", err
 		}
 	}

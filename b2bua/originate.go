@@ -18,14 +18,14 @@ func (c *Core) Originate(ctx context.Context, req events.LegsOriginateRequestV1)
 	if c.draining.Load() {
 		return "", "", events.NewError(events.ErrUnavailable, "shutting down")
 	}
-	ruri, err := sipx.ParseURI(req.Target)
-	if err != nil || ruri.Host == "" || (ruri.Scheme != "sip" && ruri.Scheme != "sips") {
-		return "", "", events.NewError(events.ErrBadRequest, "target %q is not a SIP URI", req.Target)
+	ruri, err := commandURI("target", req.Target)
+	if err != nil {
+		return "", "", err
 	}
 	from := sipx.Uri{Scheme: "sip", User: "tandem", Host: c.stack.Host()}
 	if req.From != "" {
-		if from, err = sipx.ParseURI(req.From); err != nil || from.Host == "" {
-			return "", "", events.NewError(events.ErrBadRequest, "from %q is not a SIP URI", req.From)
+		if from, err = commandURI("from", req.From); err != nil {
+			return "", "", err
 		}
 	}
 	for _, h := range req.Headers {
@@ -79,6 +79,16 @@ func (c *Core) Originate(ctx context.Context, req events.LegsOriginateRequestV1)
 		})
 	}
 	return callID, legID, err
+}
+
+// commandURI parses a SIP or SIPS URI with a host given to a command, or
+// says which field is wrong (ErrBadRequest).
+func commandURI(field, s string) (sipx.Uri, error) {
+	u, err := sipx.ParseURI(s)
+	if err != nil || u.Host == "" || (u.Scheme != "sip" && u.Scheme != "sips") {
+		return sipx.Uri{}, events.NewError(events.ErrBadRequest, "%s %q is not a SIP URI", field, s)
+	}
+	return u, nil
 }
 
 // origination is what an originated leg is made of.

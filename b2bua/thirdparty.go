@@ -17,24 +17,17 @@ func (c *Core) OriginateCall(ctx context.Context, req events.CallsOriginateReque
 	if c.draining.Load() {
 		return "", "", events.NewError(events.ErrUnavailable, "shutting down")
 	}
-	parse := func(name, s string) (sipx.Uri, error) {
-		u, err := sipx.ParseURI(s)
-		if err != nil || u.Host == "" || (u.Scheme != "sip" && u.Scheme != "sips") {
-			return sipx.Uri{}, events.NewError(events.ErrBadRequest, "%s %q is not a SIP URI", name, s)
-		}
-		return u, nil
-	}
-	a, err := parse("a", req.A)
+	a, err := commandURI("a", req.A)
 	if err != nil {
 		return "", "", err
 	}
-	b, err := parse("b", req.B)
+	b, err := commandURI("b", req.B)
 	if err != nil {
 		return "", "", err
 	}
 	from := sipx.Uri{Scheme: "sip", User: "tandem", Host: c.stack.Host()}
 	if req.From != "" {
-		if from, err = parse("from", req.From); err != nil {
+		if from, err = commandURI("from", req.From); err != nil {
 			return "", "", err
 		}
 	}

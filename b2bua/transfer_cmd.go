@@ -18,9 +18,9 @@ func newTransferID() string { return fmt.Sprintf("t%012x", rand.Uint64()&(1<<48-
 // (a new leg bridged to it, its peer then ends) or by a REFER to the
 // party. It returns the transfer id. See events.TransfersBlindRequestV1.
 func (c *Core) BlindTransfer(ctx context.Context, req events.TransfersBlindRequestV1) (string, error) {
-	target, err := sipx.ParseURI(req.Target)
-	if err != nil || target.Host == "" || (target.Scheme != "sip" && target.Scheme != "sips") {
-		return "", events.NewError(events.ErrBadRequest, "target %q is not a SIP URI", req.Target)
+	target, err := commandURI("target", req.Target)
+	if err != nil {
+		return "", err
 	}
 	id := newTransferID()
 	err = c.withLeg(ctx, req.LegID, req.Controller, func(cl *call, l *leg, reply func(error)) {
