@@ -11,6 +11,7 @@ import (
 	"github.com/emiago/sipgo/sip"
 
 	"github.com/tandem-sip/tandem/events"
+	"github.com/tandem-sip/tandem/test/load/internal/loadkit"
 )
 
 // eventKind is what happened to a call: a response to one of the phones'
@@ -39,6 +40,18 @@ type event struct {
 	err      error
 	at       time.Time // when the handler got the request, or the response arrived
 	answered time.Time // an INVITE or re-INVITE: when the phone sent its 200
+}
+
+// toSink reports a phone's request's responses, and the end of its
+// transaction without a final one, to sink as events.
+func toSink(sink func(event)) func(sip.RequestMethod, *sip.Response, error, time.Time) {
+	return func(method sip.RequestMethod, res *sip.Response, err error, at time.Time) {
+		if res != nil {
+			sink(event{kind: evResponse, method: method, res: res, at: at})
+			return
+		}
+		sink(event{kind: evTxError, method: method, err: err, at: at})
+	}
 }
 
 // Outcomes of a call.
@@ -218,7 +231,7 @@ func (x *ocall) apply(r *run, e event) error {
 			if flow4 && body != "" {
 				return errors.New("flow IV: B's INVITE carries an offer")
 			}
-			if !flow4 && !strings.Contains(body, r.a.mediaLine()) {
+			if !flow4 && !strings.Contains(body, r.a.MediaLine()) {
 				return fmt.Errorf("flow I: B's INVITE does not carry A's offer:\n%s", body)
 			}
 			x.bInv, x.bTag, x.bInvAt, x.bAnsAt = e.req, e.tag, e.at, e.answered
@@ -233,7 +246,7 @@ func (x *ocall) apply(r *run, e event) error {
 		if x.bInv == nil {
 			return errors.New("A re-INVITEd before B was called")
 		}
-		if !strings.Contains(string(e.req.Body()), r.b.mediaLine()) {
+		if !strings.Contains(string(e.req.Body()), r.b.MediaLine()) {
 			return fmt.Errorf("the re-INVITE of A does not carry B's offer:\n%s", e.req.Body())
 		}
 		x.aRe, x.aReAt, x.aReAnsAt = e.req, e.at, e.answered
@@ -243,7 +256,7 @@ func (x *ocall) apply(r *run, e event) error {
 			switch {
 			case x.aInv != nil && cseq(e.req) == cseq(x.aInv):
 				if !x.aAcked {
-					if !flow4 && !strings.Contains(string(e.req.Body()), r.b.mediaLine()) {
+					if !flow4 && !strings.Contains(string(e.req.Body()), r.b.MediaLine()) {
 						return fmt.Errorf("flow I: A's ACK does not carry B's answer:\n%s", e.req.Body())
 					}
 					x.aAcked, x.aAckAt = true, e.at
@@ -255,7 +268,7 @@ func (x *ocall) apply(r *run, e event) error {
 			}
 		case "B":
 			if !x.bAcked {
-				if flow4 && !strings.Contains(string(e.req.Body()), r.a.mediaLine()) {
+				if flow4 && !strings.Contains(string(e.req.Body()), r.a.MediaLine()) {
 					return fmt.Errorf("flow IV: B's ACK does not carry A's answer:\n%s", e.req.Body())
 				}
 				x.bAcked, x.bAckAt = true, e.at
@@ -296,12 +309,12 @@ func (r *run) call(ctx context.Context, x *ocall) {
 		// behind in Tandem (the active-call check at the end is about
 		// calls Tandem keeps by itself)
 		if x.aInv != nil && !x.byeSent {
-			a := uasDialog(x.aInv, x.aTag)
-			_ = r.a.request(a.build(sip.BYE, 0), func(event) {}, nil)
+			a := loadkit.UASDialog(x.aInv, x.aTag)
+			_ = r.a.Request(a.Build(sip.BYE, 0), toSink(func(event) {}), nil)
 		}
 		if r.claimed && x.bInv != nil && !x.bByeSent {
-			b := uasDialog(x.bInv, x.bTag)
-			_ = r.b.request(b.build(sip.BYE, 0), func(event) {}, nil)
+			b := loadkit.UASDialog(x.bInv, x.bTag)
+			_ = r.b.Request(b.Build(sip.BYE, 0), toSink(func(event) {}), nil)
 		}
 	}
 }
@@ -329,8 +342,8 @@ func (r *run) script(ctx context.Context, x *ocall) error {
 	x.stage = "the command"
 	req := events.CallsOriginateRequestV1{
 		Controller: r.cfg.controller,
-		A:          fmt.Sprintf("sip:%s@127.0.0.1:%d", x.aUser, r.a.port),
-		B:          fmt.Sprintf("sip:%s@127.0.0.1:%d", x.bUser, r.b.port),
+		A:          fmt.Sprintf("sip:%s@127.0.0.1:%d", x.aUser, r.a.Port),
+		B:          fmt.Sprintf("sip:%s@127.0.0.1:%d", x.bUser, r.b.Port),
 		Flow:       r.cfg.flow,
 	}
 	cctx, cancel := context.WithTimeout(ctx, r.cfg.cmdTimeout)
@@ -375,14 +388,14 @@ func (r *run) script(ctx context.Context, x *ocall) error {
 	if err := x.hold(ctx, r, r.cfg.hold); err != nil {
 		return err
 	}
-	a := uasDialog(x.aInv, x.aTag)
+	a := loadkit.UASDialog(x.aInv, x.aTag)
 	if x.aRe != nil {
 		if c := x.aRe.Contact(); c != nil {
-			a.remoteTarget = *c.Address.Clone()
+			a.RemoteTarget = *c.Address.Clone()
 		}
 	}
 	x.byeSent, x.byeAt = true, time.Now()
-	if err := r.a.request(a.build(sip.BYE, 0), x.sink("A"), nil); err != nil {
+	if err := r.a.Request(a.Build(sip.BYE, 0), toSink(x.sink("A")), nil); err != nil {
 		return fmt.Errorf("A's BYE: %w", err)
 	}
 	claimed := r.claimed
@@ -397,9 +410,9 @@ func (r *run) script(ctx context.Context, x *ocall) error {
 	}
 	// In a claimed call B stays up, alone, for the controller: it hangs up
 	// by itself here.
-	b := uasDialog(x.bInv, x.bTag)
+	b := loadkit.UASDialog(x.bInv, x.bTag)
 	x.bByeSent = true
-	if err := r.b.request(b.build(sip.BYE, 0), x.sink("B"), nil); err != nil {
+	if err := r.b.Request(b.Build(sip.BYE, 0), toSink(x.sink("B")), nil); err != nil {
 		return fmt.Errorf("B's BYE: %w", err)
 	}
 	if err := x.until(ctx, r, "B's hang-up", func() bool { return x.bByeRes != nil }); err != nil {

@@ -60,13 +60,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/tandem-sip/tandem/events"
+	"github.com/tandem-sip/tandem/test/load/internal/loadkit"
 )
 
 type config struct {
@@ -163,15 +163,12 @@ func realMain() int {
 		return 2
 	}
 	if cfg.cpuprof != "" {
-		f, err := os.Create(cfg.cpuprof)
-		if err == nil {
-			err = pprof.StartCPUProfile(f)
-		}
+		stop, err := loadkit.StartCPUProfile(cfg.cpuprof)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "originate: -cpuprofile:", err)
 			return 2
 		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	r, err := newRun(cfg)
 	if err != nil {
@@ -189,8 +186,8 @@ func realMain() int {
 // NATS side, and the calls.
 type run struct {
 	cfg        config
-	a, b       *ua
-	tandem     *tandemProc
+	a, b       *loadkit.UA
+	tandem     *loadkit.Tandem
 	natsDir    string // the started tandem's JetStream data, removed at the end
 	nats       *natsSide
 	orig       originator
@@ -211,14 +208,14 @@ func newRun(cfg config) (*run, error) {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	var err error
-	if r.a, err = newUA("a", cfg.aPort, log.With("ua", "A")); err != nil {
+	if r.a, err = loadkit.NewUA("a", cfg.aPort, log.With("ua", "A")); err != nil {
 		return nil, err
 	}
-	if r.b, err = newUA("b", cfg.bPort, log.With("ua", "B")); err != nil {
+	if r.b, err = loadkit.NewUA("b", cfg.bPort, log.With("ua", "B")); err != nil {
 		r.close()
 		return nil, err
 	}
-	r.a.handle, r.b.handle = r.onA, r.onB
+	r.a.Handle, r.b.Handle = r.onA, r.onB
 
 	natsURL, httpAddr := cfg.natsURL, cfg.httpAddr
 	if cfg.tandem != "" {
@@ -236,7 +233,7 @@ func newRun(cfg config) (*run, error) {
 		ports := []*int{&cfg.sipPort, &cfg.httpPort, &cfg.natsPort, &cfg.restPort}
 		for i, network := range []string{"udp", "tcp", "tcp", "tcp"} {
 			if *ports[i] == 0 {
-				if *ports[i], err = freePort(network); err != nil {
+				if *ports[i], err = loadkit.FreePort(network); err != nil {
 					r.close()
 					return nil, err
 				}
@@ -275,13 +272,13 @@ func (r *run) close() {
 		r.nats.close()
 		r.nats = nil
 	}
-	for _, u := range []*ua{r.a, r.b} {
+	for _, u := range []*loadkit.UA{r.a, r.b} {
 		if u != nil {
-			u.close()
+			u.Close()
 		}
 	}
 	if r.tandem != nil {
-		r.tandem.kill()
+		r.tandem.Kill()
 	}
 	if r.natsDir != "" {
 		_ = os.RemoveAll(r.natsDir)
@@ -303,19 +300,19 @@ func (r *run) loop() bool {
 	if total < 1 {
 		total = 1
 	}
-	before, err := metrics(context.Background(), r.metricsURL)
+	before, err := loadkit.Metrics(context.Background(), r.metricsURL)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "originate: /metrics before the run:", err)
 	}
 	var cpu0 time.Duration
 	if r.tandem != nil {
-		cpu0, _ = r.tandem.cpu()
+		cpu0, _ = r.tandem.CPU()
 	}
-	self0, _ := procCPU(os.Getpid())
-	steal0, _ := stealTime()
+	self0, _ := loadkit.ProcCPU(os.Getpid())
+	steal0, _ := loadkit.StealTime()
 	load0 := loadavg()
 	fmt.Fprintf(os.Stderr, "originate: %d calls at %d/s via %s (A 127.0.0.1:%d, B 127.0.0.1:%d), flow %d, hold %v, answer delay %v, controller %q\n",
-		total, cfg.rate, r.via, r.a.port, r.b.port, cfg.flow, cfg.hold, cfg.answerDelay, cfg.controller)
+		total, cfg.rate, r.via, r.a.Port, r.b.Port, cfg.flow, cfg.hold, cfg.answerDelay, cfg.controller)
 
 	// Open loop: the i-th call starts at i/rate s; a late one starts at
 	// once, so a slow Tandem does not lower the offered rate. Baseline
@@ -349,7 +346,7 @@ func (r *run) loop() bool {
 	}
 	if cfg.baseline {
 		payload := []byte(fmt.Sprintf(`{"request_id":"0123456789abcdefghijkl","a":"sip:a-1234@127.0.0.1:%d","b":"sip:b-1234@127.0.0.1:%d","flow":%d}`,
-			r.a.port, r.b.port, cfg.flow))
+			r.a.Port, r.b.Port, cfg.flow))
 		for k := range nProbes {
 			if k == probeRESTGet && r.rest == nil {
 				continue
@@ -402,7 +399,7 @@ func (r *run) loop() bool {
 	active, after := -1.0, map[string]float64(nil)
 	var merr error
 	for range 50 {
-		m, err := metrics(context.Background(), r.metricsURL)
+		m, err := loadkit.Metrics(context.Background(), r.metricsURL)
 		if err == nil {
 			after, active = m, m["tandem_calls_active"]
 			if active == 0 {
@@ -422,12 +419,12 @@ func (r *run) loop() bool {
 	}
 	var cpu time.Duration
 	if r.tandem != nil {
-		if c1, err := r.tandem.cpu(); err == nil {
+		if c1, err := r.tandem.CPU(); err == nil {
 			cpu = c1 - cpu0
 		}
 	}
-	self1, _ := procCPU(os.Getpid())
-	steal1, _ := stealTime()
+	self1, _ := loadkit.ProcCPU(os.Getpid())
+	steal1, _ := loadkit.StealTime()
 	load1 := loadavg()
 	// CPU and load were read above: the settling time is idle
 	var settled map[string]float64
@@ -440,14 +437,14 @@ func (r *run) loop() bool {
 		} else if path != "" {
 			fmt.Fprintln(os.Stderr, "originate: tandem's heap profile after -settle:", path)
 		}
-		if settled, err = metrics(context.Background(), r.metricsURL); err != nil {
+		if settled, err = loadkit.Metrics(context.Background(), r.metricsURL); err != nil {
 			fmt.Fprintln(os.Stderr, "originate: /metrics after -settle:", err)
 		}
 	}
 	exit, exitTook, dir := 0, time.Duration(0), ""
 	if r.tandem != nil {
-		dir = r.tandem.logDir
-		exit, exitTook = r.tandem.stop()
+		dir = r.tandem.LogDir
+		exit, exitTook = r.tandem.Stop()
 		r.tandem = nil
 	}
 	if cfg.csv != "" {

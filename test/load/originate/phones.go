@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/tandem-sip/tandem/test/load/internal/loadkit"
 )
 
 // The handlers below are the two phones. They answer every request as a
@@ -17,7 +19,7 @@ import (
 // answerSDP is what a phone puts in its 200 to an INVITE carrying offer:
 // an offer of its own (sendrecv, version ver) when there is none, else an
 // answer with the offer's direction mirrored (inactive stays inactive).
-func answerSDP(u *ua, offer []byte, ver int) []byte {
+func answerSDP(u *loadkit.UA, offer []byte, ver int) []byte {
 	dir := "sendrecv"
 	switch o := string(offer); {
 	case strings.Contains(o, "a=inactive"):
@@ -27,7 +29,7 @@ func answerSDP(u *ua, offer []byte, ver int) []byte {
 	case strings.Contains(o, "a=recvonly"):
 		dir = "sendonly"
 	}
-	return u.sdp(ver, dir)
+	return u.SDP(ver, dir)
 }
 
 // onA serves A: the INVITE of the originated call, the re-INVITE that
@@ -35,35 +37,35 @@ func answerSDP(u *ua, offer []byte, ver int) []byte {
 // have.
 func (r *run) onA(req *sip.Request, tx sip.ServerTransaction) {
 	at := time.Now()
-	if req.IsInvite() && toTag(req) == "" {
-		x := r.newLeg(&r.aCalls, req, tx)
+	if req.IsInvite() && loadkit.ToTag(req) == "" {
+		x := loadkit.NewCall[*mailbox](&r.users, &r.aCalls, req.Recipient.User, req, tx)
 		if x == nil {
 			return
 		}
 		tag := sip.GenerateTagN(12)
 		req.To().Params.Add("tag", tag)
 		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
-		res.AppendHeader(r.a.contact(x.aUser))
-		setSDP(res, answerSDP(r.a, req.Body(), 1))
+		res.AppendHeader(r.a.Contact(x.aUser))
+		loadkit.SetSDP(res, answerSDP(r.a, req.Body(), 1))
 		// reported first: the ACK can overtake this goroutine
 		x.push(event{kind: evInvite, role: "A", req: req, tag: tag, at: at, answered: time.Now()})
-		_ = r.a.respond(tx, req, res)
+		_ = r.a.Respond(tx, req, res)
 		return
 	}
-	x := lookup(&r.aCalls, req)
+	x := loadkit.Lookup[*mailbox](&r.aCalls, req)
 	if x == nil {
 		if !req.IsAck() {
-			reply(tx, req, 481, "Call/Transaction Does Not Exist")
+			loadkit.Reply(tx, req, 481, "Call/Transaction Does Not Exist")
 		}
 		return
 	}
 	switch req.Method {
 	case sip.INVITE:
 		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
-		res.AppendHeader(r.a.contact(x.aUser))
-		setSDP(res, answerSDP(r.a, req.Body(), 2))
+		res.AppendHeader(r.a.Contact(x.aUser))
+		loadkit.SetSDP(res, answerSDP(r.a, req.Body(), 2))
 		x.push(event{kind: evReinvite, role: "A", req: req, at: at, answered: time.Now()})
-		_ = r.a.respond(tx, req, res)
+		_ = r.a.Respond(tx, req, res)
 	case sip.ACK:
 		x.push(event{kind: evAck, role: "A", req: req, at: at})
 	default:
@@ -75,8 +77,8 @@ func (r *run) onA(req *sip.Request, tx sip.ServerTransaction) {
 // first and its 200 -answer-delay later when that is set), its ACK, BYE.
 func (r *run) onB(req *sip.Request, tx sip.ServerTransaction) {
 	at := time.Now()
-	if req.IsInvite() && toTag(req) == "" {
-		x := r.newLeg(&r.bCalls, req, tx)
+	if req.IsInvite() && loadkit.ToTag(req) == "" {
+		x := loadkit.NewCall[*mailbox](&r.users, &r.bCalls, req.Recipient.User, req, tx)
 		if x == nil {
 			return
 		}
@@ -84,7 +86,7 @@ func (r *run) onB(req *sip.Request, tx sip.ServerTransaction) {
 		req.To().Params.Add("tag", tag)
 		if d := r.cfg.answerDelay; d > 0 {
 			ring := sip.NewResponseFromRequest(req, 180, "Ringing", nil)
-			ring.AppendHeader(r.b.contact(x.bUser))
+			ring.AppendHeader(r.b.Contact(x.bUser))
 			_ = tx.Respond(ring)
 			var once sync.Once
 			gone := make(chan struct{})
@@ -104,16 +106,16 @@ func (r *run) onB(req *sip.Request, tx sip.ServerTransaction) {
 			}
 		}
 		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
-		res.AppendHeader(r.b.contact(x.bUser))
-		setSDP(res, answerSDP(r.b, req.Body(), 1))
+		res.AppendHeader(r.b.Contact(x.bUser))
+		loadkit.SetSDP(res, answerSDP(r.b, req.Body(), 1))
 		x.push(event{kind: evInvite, role: "B", req: req, tag: tag, at: at, answered: time.Now()})
-		_ = r.b.respond(tx, req, res)
+		_ = r.b.Respond(tx, req, res)
 		return
 	}
-	x := lookup(&r.bCalls, req)
+	x := loadkit.Lookup[*mailbox](&r.bCalls, req)
 	if x == nil {
 		if !req.IsAck() {
-			reply(tx, req, 481, "Call/Transaction Does Not Exist")
+			loadkit.Reply(tx, req, 481, "Call/Transaction Does Not Exist")
 		}
 		return
 	}
@@ -125,36 +127,16 @@ func (r *run) onB(req *sip.Request, tx sip.ServerTransaction) {
 	}
 }
 
-// newLeg finds the call of a new INVITE by its Request-URI user and files
-// its Call-ID; an INVITE of no call is answered 404. It sends 100 at
-// once, as a UAS should (which also stops sipgo's own 100 timer before
-// the To-tag is added).
-func (r *run) newLeg(calls *sync.Map, req *sip.Request, tx sip.ServerTransaction) *mailbox {
-	var x *mailbox
-	if req.CallID() != nil {
-		if v, ok := r.users.Load(req.Recipient.User); ok {
-			x = v.(*mailbox)
-		}
-	}
-	if x == nil {
-		reply(tx, req, 404, "Not Found")
-		return nil
-	}
-	reply(tx, req, 100, "Trying")
-	calls.Store(req.CallID().Value(), x)
-	return x
-}
-
 // inDialog answers the other requests in a dialog: BYE (200), and
 // anything else the flow does not have (200 to be a good peer, reported).
 func (r *run) inDialog(role string, x *mailbox, req *sip.Request, tx sip.ServerTransaction, at time.Time) {
 	switch req.Method {
 	case sip.BYE:
-		reply(tx, req, 200, "OK")
+		loadkit.Reply(tx, req, 200, "OK")
 		x.push(event{kind: evBye, role: role, req: req, at: at})
 	case sip.CANCEL:
 		// a CANCEL that matched no INVITE transaction
-		reply(tx, req, 481, "Call/Transaction Does Not Exist")
+		loadkit.Reply(tx, req, 481, "Call/Transaction Does Not Exist")
 		x.push(event{kind: evOther, role: role, method: req.Method, req: req, at: at})
 	default:
 		u := r.a
@@ -163,31 +145,12 @@ func (r *run) inDialog(role string, x *mailbox, req *sip.Request, tx sip.ServerT
 		}
 		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
 		if req.IsInvite() {
-			res.AppendHeader(u.contact(role))
-			setSDP(res, answerSDP(u, req.Body(), 3))
-			_ = u.respond(tx, req, res)
+			res.AppendHeader(u.Contact(role))
+			loadkit.SetSDP(res, answerSDP(u, req.Body(), 3))
+			_ = u.Respond(tx, req, res)
 		} else {
 			_ = tx.Respond(res)
 		}
 		x.push(event{kind: evOther, role: role, method: req.Method, req: req, at: at})
 	}
-}
-
-// lookup finds the call of an in-dialog request by Call-ID.
-func lookup(calls *sync.Map, req *sip.Request) *mailbox {
-	if req.CallID() == nil || req.CSeq() == nil || req.To() == nil {
-		return nil
-	}
-	if v, ok := calls.Load(req.CallID().Value()); ok {
-		return v.(*mailbox)
-	}
-	return nil
-}
-
-func toTag(req *sip.Request) string {
-	if to := req.To(); to != nil {
-		t, _ := to.Params.Get("tag")
-		return t
-	}
-	return ""
 }

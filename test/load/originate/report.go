@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math"
 	"os"
 	"runtime"
 	"slices"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tandem-sip/tandem/events"
+	"github.com/tandem-sip/tandem/test/load/internal/loadkit"
 )
 
 // reportIn is what the summary is made of.
@@ -138,7 +138,7 @@ func report(w io.Writer, in reportIn) bool {
 		counts[outCompleted], counts[outFailed], counts[outStuck], len(cmd))
 	fmt.Fprintln(w, "latency, ms (nearest rank)                   n      p50      p90      p99    p99.9      max")
 	row := func(name string, v []time.Duration) {
-		fmt.Fprintf(w, "  %-38s %6d %s %s %s %s %s\n", name, len(v), ms(pct(v, 50)), ms(pct(v, 90)), ms(pct(v, 99)), ms(pct(v, 99.9)), ms(pct(v, 100)))
+		fmt.Fprintf(w, "  %-38s %6d %s %s %s %s %s\n", name, len(v), loadkit.Ms(loadkit.Pct(v, 50)), loadkit.Ms(loadkit.Pct(v, 90)), loadkit.Ms(loadkit.Pct(v, 99)), loadkit.Ms(loadkit.Pct(v, 99.9)), loadkit.Ms(loadkit.Pct(v, 100)))
 	}
 	if cfg.baseline {
 		row("baseline: NATS echo (no command)", base[probeEcho])
@@ -168,7 +168,7 @@ func report(w io.Writer, in reportIn) bool {
 	row("  Tandem's part (bridged - phones)", tandemPart)
 	row("command -> leg_bridged event", evBridged)
 	row("A's BYE -> 200", bye)
-	p99 := pct(cmd, 99)
+	p99 := loadkit.Pct(cmd, 99)
 	verdict := "missed"
 	switch {
 	case !cfg.calls:
@@ -181,7 +181,7 @@ func report(w io.Writer, in reportIn) bool {
 		verdict = "met"
 	}
 	fmt.Fprintf(w, "target:     %d calls/s via NATS, every call bridged and p99 command latency < %v: %s (%d/s offered, %d of %d completed, p99 %s ms)\n",
-		targetRate, targetP99, verdict, cfg.rate, counts[outCompleted], n, strings.TrimSpace(ms(p99)))
+		targetRate, targetP99, verdict, cfg.rate, counts[outCompleted], n, strings.TrimSpace(loadkit.Ms(p99)))
 	diff := func(a, b time.Duration) float64 { return float64(a-b) / float64(time.Millisecond) }
 	baseK, baseName := probeGet, "calls.get"
 	if in.rest {
@@ -189,7 +189,7 @@ func report(w io.Writer, in reportIn) bool {
 	}
 	if cfg.baseline && len(base[baseK]) > 0 && len(cmd) > 0 {
 		fmt.Fprintf(w, "            the command minus the %s baseline: p50 %+.3f ms, p99 %+.3f ms\n",
-			baseName, diff(pct(cmd, 50), pct(base[baseK], 50)), diff(p99, pct(base[baseK], 99)))
+			baseName, diff(loadkit.Pct(cmd, 50), loadkit.Pct(base[baseK], 50)), diff(p99, loadkit.Pct(base[baseK], 99)))
 	}
 	for k := range nProbes {
 		if len(baseErr[k]) > 0 {
@@ -254,19 +254,9 @@ func report(w io.Writer, in reportIn) bool {
 	if in.wake != nil {
 		p50, p99, mx, over := in.wake.stats()
 		fmt.Fprintf(w, "machine:    the generator's 1 ms timer woke late by p50 %s, p99 %s, max %s ms; %d seconds of the run had a wake-up > 10 ms late; CPU steal %.1f s\n",
-			strings.TrimSpace(ms(p50)), strings.TrimSpace(ms(p99)), strings.TrimSpace(ms(mx)), over, in.steal.Seconds())
+			strings.TrimSpace(loadkit.Ms(p50)), strings.TrimSpace(loadkit.Ms(p99)), strings.TrimSpace(loadkit.Ms(mx)), over, in.steal.Seconds())
 	}
-	if len(reasons) > 0 {
-		fmt.Fprintln(w, "failures:")
-		keys := slices.SortedFunc(maps.Keys(reasons), func(a, b string) int { return reasons[b] - reasons[a] })
-		for i, k := range keys {
-			if i == 10 {
-				fmt.Fprintf(w, "  ... and %d more kinds\n", len(keys)-10)
-				break
-			}
-			fmt.Fprintf(w, "  %6d  %s\n", reasons[k], k)
-		}
-	}
+	loadkit.WriteFailures(w, reasons)
 	if ok {
 		fmt.Fprintln(w, "result:     PASS")
 	} else {
@@ -285,23 +275,4 @@ func sumPrefix(before, after map[string]float64, prefix string) string {
 		}
 	}
 	return fmt.Sprintf("%.0f", d)
-}
-
-// pct is the p-th percentile of v, nearest rank (p 100: the max); -1 when
-// v is empty.
-func pct(v []time.Duration, p float64) time.Duration {
-	if len(v) == 0 {
-		return -1
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	i := int(math.Ceil(p/100*float64(len(s)))) - 1
-	return s[max(0, min(i, len(s)-1))]
-}
-
-func ms(d time.Duration) string {
-	if d < 0 {
-		return fmt.Sprintf("%8s", "-")
-	}
-	return fmt.Sprintf("%8.3f", float64(d)/float64(time.Millisecond))
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/tandem-sip/tandem/test/load/internal/loadkit"
 )
 
 // wakeProbe measures how late the generator's own 1 ms timer wakes up
@@ -58,7 +60,7 @@ func (p *wakeProbe) stats() (p50, p99, mx time.Duration, over int) {
 			over++
 		}
 	}
-	return pct(p.late, 50), pct(p.late, 99), pct(p.late, 100), over
+	return loadkit.Pct(p.late, 50), loadkit.Pct(p.late, 99), loadkit.Pct(p.late, 100), over
 }
 
 // seconds is each second's worst lateness, in order.

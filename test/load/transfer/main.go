@@ -36,10 +36,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/tandem-sip/tandem/test/load/internal/loadkit"
 )
 
 type config struct {
@@ -97,15 +98,12 @@ func realMain() int {
 		return 2
 	}
 	if cfg.cpuprof != "" {
-		f, err := os.Create(cfg.cpuprof)
-		if err == nil {
-			err = pprof.StartCPUProfile(f)
-		}
+		stop, err := loadkit.StartCPUProfile(cfg.cpuprof)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "transfer: -cpuprofile:", err)
 			return 2
 		}
-		defer pprof.StopCPUProfile()
+		defer stop()
 	}
 	r, err := newRun(cfg)
 	if err != nil {
@@ -123,8 +121,8 @@ func realMain() int {
 // and the transfers.
 type run struct {
 	cfg        config
-	a, b, c    *ua
-	tandem     *tandemProc
+	a, b, c    *loadkit.UA
+	tandem     *loadkit.Tandem
 	natsDir    string // the started tandem's JetStream data, removed at the end
 	targetHost string
 	targetPort int
@@ -143,18 +141,18 @@ func newRun(cfg config) (*run, error) {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	var err error
-	if r.a, err = newUA("a", cfg.aPort, log.With("ua", "A")); err != nil {
+	if r.a, err = loadkit.NewUA("a", cfg.aPort, log.With("ua", "A")); err != nil {
 		return nil, err
 	}
-	if r.b, err = newUA("b", cfg.bPort, log.With("ua", "B")); err != nil {
+	if r.b, err = loadkit.NewUA("b", cfg.bPort, log.With("ua", "B")); err != nil {
 		r.close()
 		return nil, err
 	}
-	if r.c, err = newUA("c", cfg.cPort, log.With("ua", "C")); err != nil {
+	if r.c, err = loadkit.NewUA("c", cfg.cPort, log.With("ua", "C")); err != nil {
 		r.close()
 		return nil, err
 	}
-	r.a.handle, r.b.handle, r.c.handle = r.onA, r.onB, r.onC
+	r.a.Handle, r.b.Handle, r.c.Handle = r.onA, r.onB, r.onC
 
 	target, httpAddr := cfg.target, cfg.httpAddr
 	if cfg.tandem != "" {
@@ -171,19 +169,19 @@ func newRun(cfg config) (*run, error) {
 		r.natsDir = filepath.Join(dir, "nats")
 		sipPort, httpPort := cfg.sipPort, cfg.httpPort
 		if sipPort == 0 {
-			if sipPort, err = freePort("udp"); err != nil {
+			if sipPort, err = loadkit.FreePort("udp"); err != nil {
 				r.close()
 				return nil, err
 			}
 		}
 		if httpPort == 0 {
-			if httpPort, err = freePort("tcp"); err != nil {
+			if httpPort, err = loadkit.FreePort("tcp"); err != nil {
 				r.close()
 				return nil, err
 			}
 		}
 		fmt.Fprintf(os.Stderr, "transfer: starting %s (SIP 127.0.0.1:%d, HTTP 127.0.0.1:%d, files in %s)\n", cfg.tandem, sipPort, httpPort, dir)
-		if r.tandem, err = startTandem(cfg.tandem, dir, sipPort, httpPort, r.b.port, r.c.port); err != nil {
+		if r.tandem, err = startTandem(cfg.tandem, dir, sipPort, httpPort, r.b.Port, r.c.Port); err != nil {
 			r.close()
 			return nil, err
 		}
@@ -204,13 +202,13 @@ func newRun(cfg config) (*run, error) {
 }
 
 func (r *run) close() {
-	for _, u := range []*ua{r.a, r.b, r.c} {
+	for _, u := range []*loadkit.UA{r.a, r.b, r.c} {
 		if u != nil {
-			u.close()
+			u.Close()
 		}
 	}
 	if r.tandem != nil {
-		r.tandem.kill()
+		r.tandem.Kill()
 	}
 	if r.natsDir != "" {
 		_ = os.RemoveAll(r.natsDir)
@@ -225,17 +223,17 @@ func (r *run) loop() bool {
 	if total < 1 {
 		total = 1
 	}
-	before, err := metrics(context.Background(), r.metricsURL)
+	before, err := loadkit.Metrics(context.Background(), r.metricsURL)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "transfer: /metrics before the run:", err)
 	}
 	var cpu0 time.Duration
 	if r.tandem != nil {
-		cpu0, _ = r.tandem.cpu()
+		cpu0, _ = r.tandem.CPU()
 	}
 	load0 := loadavg()
 	fmt.Fprintf(os.Stderr, "transfer: %d transfers at %d/s against %s:%d (A %d, B %d, C %d), answer delay %v, hold %v, subscription %v\n",
-		total, cfg.rate, r.targetHost, r.targetPort, r.a.port, r.b.port, r.c.port, cfg.answerDelay, cfg.hold, cfg.subscription)
+		total, cfg.rate, r.targetHost, r.targetPort, r.a.Port, r.b.Port, r.c.Port, cfg.answerDelay, cfg.hold, cfg.subscription)
 
 	// Open loop: the i-th transfer starts at i/rate s; a late one starts at
 	// once, so a slow Tandem does not lower the offered rate.
@@ -269,7 +267,7 @@ func (r *run) loop() bool {
 	active, after := -1.0, map[string]float64(nil)
 	var merr error
 	for range 50 {
-		m, err := metrics(context.Background(), r.metricsURL)
+		m, err := loadkit.Metrics(context.Background(), r.metricsURL)
 		if err == nil {
 			after, active = m, m["tandem_calls_active"]
 			if active == 0 {
@@ -284,15 +282,15 @@ func (r *run) loop() bool {
 	}
 	var cpu time.Duration
 	if r.tandem != nil {
-		if c1, err := r.tandem.cpu(); err == nil {
+		if c1, err := r.tandem.CPU(); err == nil {
 			cpu = c1 - cpu0
 		}
 	}
 	load1 := loadavg()
 	exit, exitTook, dir := 0, time.Duration(0), ""
 	if r.tandem != nil {
-		dir = r.tandem.logDir
-		exit, exitTook = r.tandem.stop()
+		dir = r.tandem.LogDir
+		exit, exitTook = r.tandem.Stop()
 		r.tandem = nil
 	}
 	return report(os.Stdout, reportIn{

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/tandem-sip/tandem/test/load/internal/loadkit"
 )
 
 // The handlers below are the three phones. They answer every request as a
@@ -18,21 +20,21 @@ import (
 // the flow does not have.
 func (r *run) onA(req *sip.Request, tx sip.ServerTransaction) {
 	at := time.Now()
-	x := lookup(&r.aCalls, req)
+	x := loadkit.Lookup[*xfer](&r.aCalls, req)
 	if x == nil {
 		if !req.IsAck() {
-			reply(tx, req, 481, "Call/Transaction Does Not Exist")
+			loadkit.Reply(tx, req, 481, "Call/Transaction Does Not Exist")
 		}
 		return
 	}
 	switch req.Method {
 	case sip.INVITE:
 		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
-		res.AppendHeader(r.a.contact(x.user))
-		setSDP(res, r.a.sdp())
+		res.AppendHeader(r.a.Contact(x.user))
+		loadkit.SetSDP(res, r.a.SDP(1, "sendrecv"))
 		// reported first: the ACK can overtake this goroutine
 		x.push(event{kind: evReinvite, role: "A", req: req, at: at})
-		_ = r.a.respond(tx, req, res)
+		_ = r.a.Respond(tx, req, res)
 	case sip.ACK:
 		x.push(event{kind: evAck, role: "A", req: req, at: at})
 	default:
@@ -44,24 +46,24 @@ func (r *run) onA(req *sip.Request, tx sip.ServerTransaction) {
 // NOTIFYs and the BYE that ends its part.
 func (r *run) onB(req *sip.Request, tx sip.ServerTransaction) {
 	at := time.Now()
-	if req.IsInvite() && toTag(req) == "" {
-		x := r.newCall(&r.bCalls, req, tx)
+	if req.IsInvite() && loadkit.ToTag(req) == "" {
+		x := loadkit.NewCall[*xfer](&r.users, &r.bCalls, fromUser(req), req, tx)
 		if x == nil {
 			return
 		}
 		tag := sip.GenerateTagN(12)
 		req.To().Params.Add("tag", tag)
 		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
-		res.AppendHeader(r.b.contact("b"))
-		setSDP(res, r.b.sdp())
+		res.AppendHeader(r.b.Contact("b"))
+		loadkit.SetSDP(res, r.b.SDP(1, "sendrecv"))
 		x.push(event{kind: evInvite, role: "B", req: req, tag: tag, at: at})
-		_ = r.b.respond(tx, req, res)
+		_ = r.b.Respond(tx, req, res)
 		return
 	}
-	x := lookup(&r.bCalls, req)
+	x := loadkit.Lookup[*xfer](&r.bCalls, req)
 	if x == nil {
 		if !req.IsAck() {
-			reply(tx, req, 481, "Call/Transaction Does Not Exist")
+			loadkit.Reply(tx, req, 481, "Call/Transaction Does Not Exist")
 		}
 		return
 	}
@@ -69,7 +71,7 @@ func (r *run) onB(req *sip.Request, tx sip.ServerTransaction) {
 	case sip.ACK:
 		x.push(event{kind: evAck, role: "B", req: req, at: at})
 	case sip.NOTIFY:
-		reply(tx, req, 200, "OK")
+		loadkit.Reply(tx, req, 200, "OK")
 		x.push(event{kind: evNotify, role: "B", req: req, at: at})
 	default:
 		r.inDialog("B", x, req, tx, at)
@@ -80,8 +82,8 @@ func (r *run) onB(req *sip.Request, tx sip.ServerTransaction) {
 // after the answer delay, takes the ACK with A's answer, then A's BYE.
 func (r *run) onC(req *sip.Request, tx sip.ServerTransaction) {
 	at := time.Now()
-	if req.IsInvite() && toTag(req) == "" {
-		x := r.newCall(&r.cCalls, req, tx)
+	if req.IsInvite() && loadkit.ToTag(req) == "" {
+		x := loadkit.NewCall[*xfer](&r.users, &r.cCalls, fromUser(req), req, tx)
 		if x == nil {
 			return
 		}
@@ -98,7 +100,7 @@ func (r *run) onC(req *sip.Request, tx sip.ServerTransaction) {
 		}
 		x.push(event{kind: evInvite, role: "C", req: req, tag: tag, at: at})
 		ring := sip.NewResponseFromRequest(req, 180, "Ringing", nil)
-		ring.AppendHeader(r.c.contact("c"))
+		ring.AppendHeader(r.c.Contact("c"))
 		_ = tx.Respond(ring)
 		if d := r.cfg.answerDelay; d > 0 {
 			select {
@@ -112,16 +114,16 @@ func (r *run) onC(req *sip.Request, tx sip.ServerTransaction) {
 			return
 		}
 		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
-		res.AppendHeader(r.c.contact("c"))
-		setSDP(res, r.c.sdp())
+		res.AppendHeader(r.c.Contact("c"))
+		loadkit.SetSDP(res, r.c.SDP(1, "sendrecv"))
 		x.push(event{kind: evAnswered, role: "C", at: time.Now()})
-		_ = r.c.respond(tx, req, res)
+		_ = r.c.Respond(tx, req, res)
 		return
 	}
-	x := lookup(&r.cCalls, req)
+	x := loadkit.Lookup[*xfer](&r.cCalls, req)
 	if x == nil {
 		if !req.IsAck() {
-			reply(tx, req, 481, "Call/Transaction Does Not Exist")
+			loadkit.Reply(tx, req, 481, "Call/Transaction Does Not Exist")
 		}
 		return
 	}
@@ -133,44 +135,24 @@ func (r *run) onC(req *sip.Request, tx sip.ServerTransaction) {
 	}
 }
 
-// newCall finds the transfer of a new INVITE by its From user and files
-// its Call-ID; an INVITE of no transfer is answered 404. It sends 100 at
-// once, as a UAS should (which also stops sipgo's own 100 timer before
-// the To-tag is added).
-func (r *run) newCall(calls *sync.Map, req *sip.Request, tx sip.ServerTransaction) *xfer {
-	var x *xfer
-	if f := req.From(); f != nil && req.CallID() != nil {
-		if v, ok := r.users.Load(f.Address.User); ok {
-			x = v.(*xfer)
-		}
-	}
-	if x == nil {
-		reply(tx, req, 404, "Not Found")
-		return nil
-	}
-	reply(tx, req, 100, "Trying")
-	calls.Store(req.CallID().Value(), x)
-	return x
-}
-
 // inDialog answers the other requests in a dialog: BYE (200), and
 // anything else the flow does not have (200 to be a good peer, reported).
 func (r *run) inDialog(role string, x *xfer, req *sip.Request, tx sip.ServerTransaction, at time.Time) {
 	switch req.Method {
 	case sip.BYE:
-		reply(tx, req, 200, "OK")
+		loadkit.Reply(tx, req, 200, "OK")
 		x.push(event{kind: evBye, role: role, req: req, at: at})
 	case sip.CANCEL:
 		// a CANCEL that matched no INVITE transaction
-		reply(tx, req, 481, "Call/Transaction Does Not Exist")
+		loadkit.Reply(tx, req, 481, "Call/Transaction Does Not Exist")
 		x.push(event{kind: evOther, role: role, method: req.Method, req: req, at: at})
 	default:
-		u := map[string]*ua{"A": r.a, "B": r.b, "C": r.c}[role]
+		u := map[string]*loadkit.UA{"A": r.a, "B": r.b, "C": r.c}[role]
 		res := sip.NewResponseFromRequest(req, 200, "OK", nil)
 		if req.IsInvite() {
-			res.AppendHeader(u.contact(role))
-			setSDP(res, u.sdp())
-			_ = u.respond(tx, req, res)
+			res.AppendHeader(u.Contact(role))
+			loadkit.SetSDP(res, u.SDP(1, "sendrecv"))
+			_ = u.Respond(tx, req, res)
 		} else {
 			_ = tx.Respond(res)
 		}
@@ -178,21 +160,11 @@ func (r *run) inDialog(role string, x *xfer, req *sip.Request, tx sip.ServerTran
 	}
 }
 
-// lookup finds the transfer of an in-dialog request by Call-ID.
-func lookup(calls *sync.Map, req *sip.Request) *xfer {
-	if req.CallID() == nil || req.CSeq() == nil || req.To() == nil {
-		return nil
-	}
-	if v, ok := calls.Load(req.CallID().Value()); ok {
-		return v.(*xfer)
-	}
-	return nil
-}
-
-func toTag(req *sip.Request) string {
-	if to := req.To(); to != nil {
-		t, _ := to.Params.Get("tag")
-		return t
+// fromUser is the user of req's From, which for a new INVITE names its
+// transfer (A's, which Tandem carries to B and C); "" without a From.
+func fromUser(req *sip.Request) string {
+	if f := req.From(); f != nil {
+		return f.Address.User
 	}
 	return ""
 }

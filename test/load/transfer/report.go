@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math"
 	"os"
 	"runtime"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/tandem-sip/tandem/test/load/internal/loadkit"
 )
 
 // reportIn is what the summary is made of.
@@ -85,7 +86,7 @@ func report(w io.Writer, in reportIn) bool {
 	}
 	fmt.Fprintln(w, "latency, ms (nearest rank)               n      p50      p90      p99      max")
 	row := func(name string, v []time.Duration) {
-		fmt.Fprintf(w, "  %-34s %6d %s %s %s %s\n", name, len(v), ms(pct(v, 50)), ms(pct(v, 90)), ms(pct(v, 99)), ms(pct(v, 100)))
+		fmt.Fprintf(w, "  %-34s %6d %s %s %s %s\n", name, len(v), loadkit.Ms(loadkit.Pct(v, 50)), loadkit.Ms(loadkit.Pct(v, 90)), loadkit.Ms(loadkit.Pct(v, 99)), loadkit.Ms(loadkit.Pct(v, 100)))
 	}
 	row("call setup A->B (INVITE -> 200)", setup)
 	row("REFER -> 2xx to the REFER", referRT)
@@ -94,13 +95,13 @@ func report(w io.Writer, in reportIn) bool {
 	row("  C's INVITE -> C's 200 (target)", target)
 	row("  C's 200 -> re-INVITE of A", after)
 	row("  Tandem's part (total - target)", added)
-	p99 := pct(added, 99)
+	p99 := loadkit.Pct(added, 99)
 	verdict := "missed"
 	if len(added) > 0 && p99 < targetAdded {
 		verdict = "met"
 	}
 	fmt.Fprintf(w, "target:     Tandem's part p99 < %v: %s (%s ms); zero failed or stuck: %v\n",
-		targetAdded, verdict, ms(p99), counts[outFailed]+counts[outStuck] == 0)
+		targetAdded, verdict, loadkit.Ms(p99), counts[outFailed]+counts[outStuck] == 0)
 
 	active := "unknown (/metrics unread)"
 	if in.active >= 0 {
@@ -134,17 +135,7 @@ func report(w io.Writer, in reportIn) bool {
 		fmt.Fprintf(w, "            exit status after SIGTERM: %d (%.1f s); config and log in %s\n", in.exit, in.exitTook.Seconds(), in.dir)
 		ok = ok && in.exit == 0
 	}
-	if len(reasons) > 0 {
-		fmt.Fprintln(w, "failures:")
-		keys := slices.SortedFunc(maps.Keys(reasons), func(a, b string) int { return reasons[b] - reasons[a] })
-		for i, k := range keys {
-			if i == 10 {
-				fmt.Fprintf(w, "  ... and %d more kinds\n", len(keys)-10)
-				break
-			}
-			fmt.Fprintf(w, "  %6d  %s\n", reasons[k], k)
-		}
-	}
+	loadkit.WriteFailures(w, reasons)
 	if ok {
 		fmt.Fprintln(w, "result:     PASS")
 	} else {
@@ -152,23 +143,4 @@ func report(w io.Writer, in reportIn) bool {
 	}
 	fmt.Fprintln(w, "===================================================================================")
 	return ok
-}
-
-// pct is the p-th percentile of v, nearest rank (p 100: the max); -1 when
-// v is empty.
-func pct(v []time.Duration, p float64) time.Duration {
-	if len(v) == 0 {
-		return -1
-	}
-	s := slices.Clone(v)
-	slices.Sort(s)
-	i := int(math.Ceil(p/100*float64(len(s)))) - 1
-	return s[max(0, min(i, len(s)-1))]
-}
-
-func ms(d time.Duration) string {
-	if d < 0 {
-		return fmt.Sprintf("%8s", "-")
-	}
-	return fmt.Sprintf("%8.3f", float64(d)/float64(time.Millisecond))
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/emiago/sipgo/sip"
+
+	"github.com/tandem-sip/tandem/test/load/internal/loadkit"
 )
 
 // eventKind is what happened to a transfer: a response to one of its
@@ -40,6 +42,18 @@ type event struct {
 	tag    string // our To-tag on a new INVITE
 	err    error
 	at     time.Time
+}
+
+// toSink reports a phone's request's responses, and the end of its
+// transaction without a final one, to sink as events.
+func toSink(sink func(event)) func(sip.RequestMethod, *sip.Response, error, time.Time) {
+	return func(method sip.RequestMethod, res *sip.Response, err error, at time.Time) {
+		if res != nil {
+			sink(event{kind: evResponse, method: method, res: res, at: at})
+			return
+		}
+		sink(event{kind: evTxError, method: method, err: err, at: at})
+	}
 }
 
 // Outcomes of a transfer.
@@ -195,7 +209,7 @@ func (x *xfer) apply(r *run, e event) error {
 		if !x.referSent {
 			return errors.New("A re-INVITEd before the REFER")
 		}
-		if !strings.Contains(string(e.req.Body()), r.c.mediaLine()) {
+		if !strings.Contains(string(e.req.Body()), r.c.MediaLine()) {
 			return fmt.Errorf("the re-INVITE of A does not carry C's offer:\n%s", e.req.Body())
 		}
 		x.reinv, x.reinvAt = e.req, e.at
@@ -208,7 +222,7 @@ func (x *xfer) apply(r *run, e event) error {
 		case "B":
 			x.bAcked = true
 		case "C":
-			if !strings.Contains(string(e.req.Body()), r.a.mediaLine()) {
+			if !strings.Contains(string(e.req.Body()), r.a.MediaLine()) {
 				return fmt.Errorf("C's ACK does not carry A's answer:\n%s", e.req.Body())
 			}
 			x.cAcked = true
@@ -263,13 +277,13 @@ func sipfragCode(body []byte) int {
 // transfer plays one transfer to its end (completed or failed) or to
 // ctx's end (stuck).
 func (r *run) transfer(ctx context.Context, x *xfer) {
-	a := &dialog{
-		callID:    fmt.Sprintf("xfer-%d-%s@a", x.n, sip.GenerateTagN(10)),
-		localTag:  sip.GenerateTagN(12),
-		localURI:  sip.Uri{Scheme: "sip", User: x.user, Host: "127.0.0.1"},
-		remoteURI: sip.Uri{Scheme: "sip", User: "b", Host: r.targetHost, Port: r.targetPort},
+	a := &loadkit.Dialog{
+		CallID:    fmt.Sprintf("xfer-%d-%s@a", x.n, sip.GenerateTagN(10)),
+		LocalTag:  sip.GenerateTagN(12),
+		LocalURI:  sip.Uri{Scheme: "sip", User: x.user, Host: "127.0.0.1"},
+		RemoteURI: sip.Uri{Scheme: "sip", User: "b", Host: r.targetHost, Port: r.targetPort},
 	}
-	a.remoteTarget = a.remoteURI
+	a.RemoteTarget = a.RemoteURI
 	err := r.script(ctx, x, a)
 	switch {
 	case err == nil:
@@ -282,24 +296,24 @@ func (r *run) transfer(ctx context.Context, x *xfer) {
 		// behind in Tandem (the active-call check at the end is about
 		// calls Tandem keeps by itself)
 		if x.inviteRes != nil && x.inviteRes.StatusCode < 300 && !x.byeSent {
-			_ = r.a.request(a.build(sip.BYE, 0), func(event) {}, nil)
+			_ = r.a.Request(a.Build(sip.BYE, 0), toSink(func(event) {}), nil)
 		}
 	}
 }
 
 // script is the call flow of one blind transfer.
-func (r *run) script(ctx context.Context, x *xfer, a *dialog) error {
-	r.aCalls.Store(a.callID, x)
+func (r *run) script(ctx context.Context, x *xfer, a *loadkit.Dialog) error {
+	r.aCalls.Store(a.CallID, x)
 	r.users.Store(x.user, x)
 
 	// A calls B through Tandem; B answers at once.
-	inv := a.build(sip.INVITE, 0)
-	inv.AppendHeader(r.a.contact(x.user))
+	inv := a.Build(sip.INVITE, 0)
+	inv.AppendHeader(r.a.Contact(x.user))
 	inv.AppendHeader(sip.NewHeader("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, NOTIFY, REFER"))
-	setSDP(inv, r.a.sdp())
-	var aAck ackHolder
+	loadkit.SetSDP(inv, r.a.SDP(1, "sendrecv"))
+	var aAck loadkit.AckHolder
 	x.inviteAt = time.Now()
-	if err := r.a.request(inv, x.push, &aAck); err != nil {
+	if err := r.a.Request(inv, toSink(x.push), &aAck); err != nil {
 		return fmt.Errorf("A's INVITE: %w", err)
 	}
 	if err := x.until(ctx, r, "A's INVITE", func() bool { return x.inviteRes != nil }); err != nil {
@@ -308,13 +322,13 @@ func (r *run) script(ctx context.Context, x *xfer, a *dialog) error {
 	if c := x.inviteRes.StatusCode; c != 200 {
 		return fmt.Errorf("A's INVITE answered %d %s", c, x.inviteRes.Reason)
 	}
-	a.remoteTag, _ = x.inviteRes.To().Params.Get("tag")
+	a.RemoteTag, _ = x.inviteRes.To().Params.Get("tag")
 	if c := x.inviteRes.Contact(); c != nil {
-		a.remoteTarget = *c.Address.Clone()
+		a.RemoteTarget = *c.Address.Clone()
 	}
-	ack := a.build(sip.ACK, inv.CSeq().SeqNo)
-	aAck.set(ack)
-	if err := r.a.write(ack); err != nil {
+	ack := a.Build(sip.ACK, inv.CSeq().SeqNo)
+	aAck.Set(ack)
+	if err := r.a.Write(ack); err != nil {
 		return fmt.Errorf("A's ACK: %w", err)
 	}
 	if err := x.until(ctx, r, "B's ACK", func() bool { return x.bInv != nil && x.bAcked }); err != nil {
@@ -322,16 +336,16 @@ func (r *run) script(ctx context.Context, x *xfer, a *dialog) error {
 	}
 
 	// B transfers A to C.
-	b := uasDialog(x.bInv, x.bTag)
-	refer := b.build(sip.REFER, 0)
-	refer.AppendHeader(r.b.contact("b"))
-	refer.AppendHeader(sip.NewHeader("Refer-To", fmt.Sprintf("<sip:c@127.0.0.1:%d>", r.c.port)))
+	b := loadkit.UASDialog(x.bInv, x.bTag)
+	refer := b.Build(sip.REFER, 0)
+	refer.AppendHeader(r.b.Contact("b"))
+	refer.AppendHeader(sip.NewHeader("Refer-To", fmt.Sprintf("<sip:c@127.0.0.1:%d>", r.c.Port)))
 	refer.AppendHeader(sip.NewHeader("Referred-By", "<sip:b@127.0.0.1>"))
 	if !r.cfg.subscription {
 		refer.AppendHeader(sip.NewHeader("Refer-Sub", "false"))
 	}
 	x.referSent, x.referAt = true, time.Now()
-	if err := r.b.request(refer, x.push, nil); err != nil {
+	if err := r.b.Request(refer, toSink(x.push), nil); err != nil {
 		return fmt.Errorf("B's REFER: %w", err)
 	}
 	if err := x.until(ctx, r, "the REFER's answer", func() bool { return x.referRes != nil }); err != nil {
@@ -368,13 +382,13 @@ func (r *run) script(ctx context.Context, x *xfer, a *dialog) error {
 
 	// A and C talk, then A hangs up.
 	if c := x.reinv.Contact(); c != nil {
-		a.remoteTarget = *c.Address.Clone()
+		a.RemoteTarget = *c.Address.Clone()
 	}
 	if err := x.hold(ctx, r, r.cfg.hold); err != nil {
 		return err
 	}
 	x.byeSent = true
-	if err := r.a.request(a.build(sip.BYE, 0), x.push, nil); err != nil {
+	if err := r.a.Request(a.Build(sip.BYE, 0), toSink(x.push), nil); err != nil {
 		return fmt.Errorf("A's BYE: %w", err)
 	}
 	if err := x.until(ctx, r, "the hang-up", func() bool { return x.byeRes != nil && x.cBye }); err != nil {

@@ -1,4 +1,4 @@
-package main
+package loadkit
 
 import (
 	"context"
@@ -13,27 +13,28 @@ import (
 	"github.com/emiago/sipgo/sip"
 )
 
-// ua is one loopback SIP user agent (A, B or C): a sipgo server and client
-// sharing one UDP socket on 127.0.0.1. Requests go to handle, which answers
+// UA is one loopback SIP user agent (a phone): a sipgo server and client
+// sharing one UDP socket on 127.0.0.1. Requests go to Handle, which answers
 // them (sipgo ends the server transaction when it returns).
-type ua struct {
-	name   string
+type UA struct {
+	Name   string
+	Port   int
 	ua     *sipgo.UserAgent
 	srv    *sipgo.Server
 	cli    *sipgo.Client
 	conn   net.PacketConn
-	port   int
 	served chan struct{} // closed when ServeUDP returns
 
-	handle func(req *sip.Request, tx sip.ServerTransaction)
+	// Handle answers the requests; set it before any arrives.
+	Handle func(req *sip.Request, tx sip.ServerTransaction)
 
 	mu      sync.Mutex               // guards pending
 	pending map[string]chan struct{} // 2xx to INVITE awaiting ACK, by Call-ID and CSeq
 }
 
-// newUA binds 127.0.0.1:port (0: any free port) and serves it.
-func newUA(name string, port int, log *slog.Logger) (*ua, error) {
-	u := &ua{name: name, served: make(chan struct{}), pending: map[string]chan struct{}{}}
+// NewUA binds 127.0.0.1:port (0: any free port) and serves it.
+func NewUA(name string, port int, log *slog.Logger) (*UA, error) {
+	u := &UA{Name: name, served: make(chan struct{}), pending: map[string]chan struct{}{}}
 	var err error
 	u.ua, err = sipgo.NewUA(
 		sipgo.WithUserAgent(name),
@@ -60,12 +61,12 @@ func newUA(name string, port int, log *slog.Logger) (*ua, error) {
 		_ = uc.SetReadBuffer(8 << 20)
 		_ = uc.SetWriteBuffer(8 << 20)
 	}
-	u.port = u.conn.LocalAddr().(*net.UDPAddr).Port
+	u.Port = u.conn.LocalAddr().(*net.UDPAddr).Port
 	serve := func(req *sip.Request, tx sip.ServerTransaction) {
 		if req.IsAck() {
 			u.acked(req)
 		}
-		if h := u.handle; h != nil {
+		if h := u.Handle; h != nil {
 			h(req, tx)
 		}
 	}
@@ -82,18 +83,19 @@ func newUA(name string, port int, log *slog.Logger) (*ua, error) {
 	// requests sent before that would try to bind the port again.
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		if _, err := u.ua.TransportLayer().GetConnection("udp", u.addr()); err == nil {
+		if _, err := u.ua.TransportLayer().GetConnection("udp", u.Addr()); err == nil {
 			return u, nil
 		}
 		if time.Now().After(deadline) {
-			u.close()
+			u.Close()
 			return nil, fmt.Errorf("ua %s: socket not served", name)
 		}
 		time.Sleep(time.Millisecond)
 	}
 }
 
-func (u *ua) close() {
+// Close stops the UA.
+func (u *UA) Close() {
 	_ = u.ua.Close()
 	_ = u.conn.Close()
 	select {
@@ -102,48 +104,52 @@ func (u *ua) close() {
 	}
 }
 
-func (u *ua) addr() string { return "127.0.0.1:" + strconv.Itoa(u.port) }
+// Addr is the UA's host:port.
+func (u *UA) Addr() string { return "127.0.0.1:" + strconv.Itoa(u.Port) }
 
-// contact is the UA's Contact header, with user.
-func (u *ua) contact(user string) *sip.ContactHeader {
-	return &sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: user, Host: "127.0.0.1", Port: u.port}}
+// Contact is the UA's Contact header, with user.
+func (u *UA) Contact(user string) *sip.ContactHeader {
+	return &sip.ContactHeader{Address: sip.Uri{Scheme: "sip", User: user, Host: "127.0.0.1", Port: u.Port}}
 }
 
-// sdp is the UA's session description; its media port names it (A, B and
-// C differ), so a test can tell whose offer an INVITE carries.
-func (u *ua) sdp() []byte {
+// SDP is the UA's session description, version ver (o= line), with
+// direction dir (sendrecv, inactive); its media port names it (each UA's
+// differs), so a generator can tell whose offer or answer a message
+// carries.
+func (u *UA) SDP(ver int, dir string) []byte {
 	return []byte(fmt.Sprintf("v=0\r\n"+
-		"o=%s 1 1 IN IP4 127.0.0.1\r\n"+
+		"o=%s 1 %d IN IP4 127.0.0.1\r\n"+
 		"s=-\r\n"+
 		"c=IN IP4 127.0.0.1\r\n"+
 		"t=0 0\r\n"+
 		"m=audio %d RTP/AVP 0 101\r\n"+
 		"a=rtpmap:0 PCMU/8000\r\n"+
 		"a=rtpmap:101 telephone-event/8000\r\n"+
-		"a=sendrecv\r\n", u.name, u.mediaPort()))
+		"a=%s\r\n", u.Name, ver, u.mediaPort(), dir))
 }
 
-func (u *ua) mediaPort() int { return 20000 + u.port%20000 }
+func (u *UA) mediaPort() int { return 20000 + u.Port%20000 }
 
-// mediaLine is the m= line of the UA's session description, to recognise
+// MediaLine is the m= line of the UA's session description, to recognise
 // it in a body (Tandem rewrites the o= line, not the media).
-func (u *ua) mediaLine() string { return "m=audio " + strconv.Itoa(u.mediaPort()) + " " }
+func (u *UA) MediaLine() string { return "m=audio " + strconv.Itoa(u.mediaPort()) + " " }
 
 func noBuild(*sipgo.Client, *sip.Request) error { return nil }
 
 // prepare adds the UA's Via and binds the request to its socket.
-func (u *ua) prepare(req *sip.Request) {
-	via := &sip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: "UDP", Host: "127.0.0.1", Port: u.port}
+func (u *UA) prepare(req *sip.Request) {
+	via := &sip.ViaHeader{ProtocolName: "SIP", ProtocolVersion: "2.0", Transport: "UDP", Host: "127.0.0.1", Port: u.Port}
 	via.Params.Add("branch", sip.GenerateBranchN(16))
 	req.PrependHeader(via)
 	req.SetTransport("UDP")
-	req.Laddr = sip.Addr{IP: net.IPv4(127, 0, 0, 1), Port: u.port, Hostname: "127.0.0.1"}
+	req.Laddr = sip.Addr{IP: net.IPv4(127, 0, 0, 1), Port: u.Port, Hostname: "127.0.0.1"}
 }
 
-// request sends req in a new client transaction; its responses, and the
-// transaction's end without a final one, are reported to sink. A 2xx
-// retransmitted to an INVITE is ACKed again with whatever *ack holds then.
-func (u *ua) request(req *sip.Request, sink func(event), ack *ackHolder) error {
+// Request sends req in a new client transaction; its responses (res), and
+// the transaction's end without a final one (err), are reported to sink
+// with req's method. A 2xx retransmitted to an INVITE is ACKed again with
+// whatever *ack holds then.
+func (u *UA) Request(req *sip.Request, sink func(method sip.RequestMethod, res *sip.Response, err error, at time.Time), ack *AckHolder) error {
 	u.prepare(req)
 	tx, err := u.cli.TransactionRequest(context.Background(), req, noBuild)
 	if err != nil {
@@ -152,7 +158,7 @@ func (u *ua) request(req *sip.Request, sink func(event), ack *ackHolder) error {
 	method := req.Method
 	if ack != nil {
 		tx.OnRetransmission(func(res *sip.Response) {
-			if a := ack.get(); a != nil && res.StatusCode < 300 {
+			if a := ack.Get(); a != nil && res.StatusCode < 300 {
 				_ = u.cli.WriteRequest(a, noBuild)
 			}
 		})
@@ -163,12 +169,12 @@ func (u *ua) request(req *sip.Request, sink func(event), ack *ackHolder) error {
 		for {
 			select {
 			case res := <-tx.Responses():
-				sink(event{kind: evResponse, method: method, res: res, at: time.Now()})
+				sink(method, res, nil, time.Now())
 				if res.StatusCode >= 200 {
 					return
 				}
 			case <-tx.Done():
-				sink(event{kind: evTxError, method: method, err: tx.Err(), at: time.Now()})
+				sink(method, nil, tx.Err(), time.Now())
 				return
 			}
 		}
@@ -176,15 +182,15 @@ func (u *ua) request(req *sip.Request, sink func(event), ack *ackHolder) error {
 	return nil
 }
 
-// write sends a request outside any transaction (ACK).
-func (u *ua) write(req *sip.Request) error {
+// Write sends a request outside any transaction (ACK).
+func (u *UA) Write(req *sip.Request) error {
 	u.prepare(req)
 	return u.cli.WriteRequest(req, noBuild)
 }
 
-// respond sends a response; a 2xx to an INVITE is retransmitted
+// Respond sends a response; a 2xx to an INVITE is retransmitted
 // (RFC 3261 §13.3.1.4) until its ACK arrives or 32 s pass.
-func (u *ua) respond(tx sip.ServerTransaction, req *sip.Request, res *sip.Response) error {
+func (u *UA) Respond(tx sip.ServerTransaction, req *sip.Request, res *sip.Response) error {
 	if err := tx.Respond(res); err != nil {
 		return err
 	}
@@ -219,7 +225,7 @@ func (u *ua) respond(tx sip.ServerTransaction, req *sip.Request, res *sip.Respon
 }
 
 // acked stops the retransmissions of the 2xx an ACK acknowledges.
-func (u *ua) acked(ack *sip.Request) {
+func (u *UA) acked(ack *sip.Request) {
 	if ack.CallID() == nil || ack.CSeq() == nil {
 		return
 	}
@@ -232,71 +238,74 @@ func (u *ua) acked(ack *sip.Request) {
 	u.mu.Unlock()
 }
 
-// reply answers req with code and no body.
-func reply(tx sip.ServerTransaction, req *sip.Request, code int, reason string) {
+// Reply answers req with code and no body.
+func Reply(tx sip.ServerTransaction, req *sip.Request, code int, reason string) {
 	_ = tx.Respond(sip.NewResponseFromRequest(req, code, reason, nil))
 }
 
-// ackHolder holds the ACK of an INVITE's 2xx once it is sent.
-type ackHolder struct {
+// AckHolder holds the ACK of an INVITE's 2xx once it is sent.
+type AckHolder struct {
 	mu  sync.Mutex
 	ack *sip.Request
 }
 
-func (h *ackHolder) get() *sip.Request  { h.mu.Lock(); defer h.mu.Unlock(); return h.ack }
-func (h *ackHolder) set(r *sip.Request) { h.mu.Lock(); h.ack = r; h.mu.Unlock() }
+// Get is the ACK, nil before Set.
+func (h *AckHolder) Get() *sip.Request { h.mu.Lock(); defer h.mu.Unlock(); return h.ack }
 
-// dialog is one side of a SIP dialog: what in-dialog requests need.
-type dialog struct {
-	callID       string
-	localTag     string
-	remoteTag    string
-	localURI     sip.Uri
-	remoteURI    sip.Uri
-	remoteTarget sip.Uri
-	routeSet     []sip.Uri
-	seq          uint32
+// Set records the ACK.
+func (h *AckHolder) Set(r *sip.Request) { h.mu.Lock(); h.ack = r; h.mu.Unlock() }
+
+// Dialog is one side of a SIP dialog: what in-dialog requests need.
+type Dialog struct {
+	CallID       string
+	LocalTag     string
+	RemoteTag    string
+	LocalURI     sip.Uri
+	RemoteURI    sip.Uri
+	RemoteTarget sip.Uri
+	RouteSet     []sip.Uri
+	Seq          uint32
 }
 
-// uasDialog is the dialog a UAS forms with its 2xx (tag) to INVITE req.
-func uasDialog(req *sip.Request, tag string) dialog {
-	d := dialog{
-		callID: req.CallID().Value(), localTag: tag,
-		localURI: *req.To().Address.Clone(), remoteURI: *req.From().Address.Clone(),
-		remoteTarget: *req.From().Address.Clone(), seq: 1000,
+// UASDialog is the dialog a UAS forms with its 2xx (tag) to INVITE req.
+func UASDialog(req *sip.Request, tag string) Dialog {
+	d := Dialog{
+		CallID: req.CallID().Value(), LocalTag: tag,
+		LocalURI: *req.To().Address.Clone(), RemoteURI: *req.From().Address.Clone(),
+		RemoteTarget: *req.From().Address.Clone(), Seq: 1000,
 	}
-	d.remoteTag, _ = req.From().Params.Get("tag")
+	d.RemoteTag, _ = req.From().Params.Get("tag")
 	if c := req.Contact(); c != nil {
-		d.remoteTarget = *c.Address.Clone()
+		d.RemoteTarget = *c.Address.Clone()
 	}
 	for _, h := range req.GetHeaders("Record-Route") {
 		if rr, ok := h.(*sip.RecordRouteHeader); ok {
-			d.routeSet = append(d.routeSet, *rr.Address.Clone())
+			d.RouteSet = append(d.RouteSet, *rr.Address.Clone())
 		}
 	}
 	return d
 }
 
-// build makes an in-dialog request (RFC 3261 §12.2.1.1) without Via; seq
+// Build makes an in-dialog request (RFC 3261 §12.2.1.1) without Via; seq
 // 0 takes the next local CSeq.
-func (d *dialog) build(method sip.RequestMethod, seq uint32) *sip.Request {
+func (d *Dialog) Build(method sip.RequestMethod, seq uint32) *sip.Request {
 	if seq == 0 {
-		d.seq++
-		seq = d.seq
+		d.Seq++
+		seq = d.Seq
 	}
-	req := sip.NewRequest(method, *d.remoteTarget.Clone())
-	for _, r := range d.routeSet {
+	req := sip.NewRequest(method, *d.RemoteTarget.Clone())
+	for _, r := range d.RouteSet {
 		req.AppendHeader(&sip.RouteHeader{Address: *r.Clone()})
 	}
-	from := &sip.FromHeader{Address: *d.localURI.Clone()}
-	from.Params.Add("tag", d.localTag)
+	from := &sip.FromHeader{Address: *d.LocalURI.Clone()}
+	from.Params.Add("tag", d.LocalTag)
 	req.AppendHeader(from)
-	to := &sip.ToHeader{Address: *d.remoteURI.Clone()}
-	if d.remoteTag != "" {
-		to.Params.Add("tag", d.remoteTag)
+	to := &sip.ToHeader{Address: *d.RemoteURI.Clone()}
+	if d.RemoteTag != "" {
+		to.Params.Add("tag", d.RemoteTag)
 	}
 	req.AppendHeader(to)
-	cid := sip.CallIDHeader(d.callID)
+	cid := sip.CallIDHeader(d.CallID)
 	req.AppendHeader(&cid)
 	req.AppendHeader(&sip.CSeqHeader{SeqNo: seq, MethodName: method})
 	mf := sip.MaxForwardsHeader(70)
@@ -305,8 +314,8 @@ func (d *dialog) build(method sip.RequestMethod, seq uint32) *sip.Request {
 	return req
 }
 
-// setSDP sets body as application/sdp.
-func setSDP(m interface {
+// SetSDP sets body as application/sdp.
+func SetSDP(m interface {
 	AppendHeader(sip.Header)
 	SetBody([]byte)
 }, body []byte) {
