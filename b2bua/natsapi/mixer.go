@@ -69,17 +69,8 @@ const (
 // that is not one. It returns what decode returns.
 func (s *commandServer) decodeMixer(verb string, data []byte) (reqID, callID string, run func(context.Context) (any, *events.Error), bad *events.Error, ok bool) {
 	mc, _ := s.core.(MixerController)
-	badf := func(format string, args ...any) *events.Error {
-		return events.NewError(events.ErrBadRequest, verb+": "+format, args...)
-	}
-	// done turns the core's error into the verb's error reply.
-	done := func(reqID string, err error, rep any) (any, *events.Error) {
-		if err != nil {
-			e := asEventsError(err)
-			return errorReply(verb, reqID, e), e
-		}
-		return rep, nil
-	}
+	badf := badRequest(verb)
+	done := verbDone(verb) // the core's error becomes the verb's error reply
 	switch verb {
 	case events.VerbMixerCreate:
 		var req events.MixerCreateRequestV1

@@ -41,8 +41,7 @@ func (s *commandServer) decodeRegistrations(verb string, data []byte) (reqID, ca
 	return req.RequestID, "", func(ctx context.Context) (any, *events.Error) {
 		regs, truncated, err := rl.ListRegistrations(ctx, req.AOR)
 		if err != nil {
-			e := asEventsError(err)
-			return errorReply(verb, req.RequestID, e), e
+			return verbDone(verb)(req.RequestID, err, nil)
 		}
 		if regs == nil {
 			regs = []events.RegistrationV1{}

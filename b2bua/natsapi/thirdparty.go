@@ -36,9 +36,7 @@ var phoneVerbs = []string{events.VerbPhonesRefer}
 
 // decodeThirdParty parses a calls.originate; ok is false for another verb.
 func (s *commandServer) decodeThirdParty(verb string, data []byte) (reqID, callID string, run func(context.Context) (any, *events.Error), bad *events.Error, ok bool) {
-	badf := func(format string, args ...any) *events.Error {
-		return events.NewError(events.ErrBadRequest, verb+": "+format, args...)
-	}
+	badf, done := badRequest(verb), verbDone(verb)
 	if verb == events.VerbPhonesRefer {
 		pr, _ := s.core.(PhoneReferrer)
 		var req events.PhonesReferRequestV1
@@ -57,11 +55,7 @@ func (s *commandServer) decodeThirdParty(verb string, data []byte) (reqID, callI
 		}
 		return req.RequestID, "", func(ctx context.Context) (any, *events.Error) {
 			id, err := pr.ReferPhone(ctx, req)
-			if err != nil {
-				e := asEventsError(err)
-				return errorReply(verb, req.RequestID, e), e
-			}
-			return events.PhonesReferReplyV1{Reply: events.Reply{RequestID: req.RequestID}, ReferID: id}, nil
+			return done(req.RequestID, err, events.PhonesReferReplyV1{Reply: events.Reply{RequestID: req.RequestID}, ReferID: id})
 		}, nil, true
 	}
 	if verb != events.VerbCallsOriginate {
@@ -77,11 +71,7 @@ func (s *commandServer) decodeThirdParty(verb string, data []byte) (reqID, callI
 	}
 	return req.RequestID, "", func(ctx context.Context) (any, *events.Error) {
 		id, aLeg, err := co.OriginateCall(ctx, req)
-		if err != nil {
-			e := asEventsError(err)
-			return errorReply(verb, req.RequestID, e), e
-		}
-		return events.CallsOriginateReplyV1{Reply: events.Reply{RequestID: req.RequestID}, CallID: id, ALegID: aLeg}, nil
+		return done(req.RequestID, err, events.CallsOriginateReplyV1{Reply: events.Reply{RequestID: req.RequestID}, CallID: id, ALegID: aLeg})
 	}, nil, true
 }
 
