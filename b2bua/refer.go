@@ -3,7 +3,6 @@ package b2bua
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -133,7 +132,7 @@ func (cl *call) acceptRefer(l *leg, in *inbound, ood *dialog) {
 		return
 	}
 	x := &transfer{
-		id: fmt.Sprintf("t%012x", rand.Uint64()&(1<<48-1)), kind: "refer", from: l, to: l.peer, target: target,
+		id: newTransferID(), kind: "refer", from: l, to: l.peer, target: target,
 		noSub: noReferSub(in.req), ood: ood, started: time.Now(), replaces: rp,
 	}
 	if ood != nil {

@@ -127,12 +127,7 @@ func (cl *call) attendedDone(x *transfer, r, p *leg) {
 			cl.sendBye(x.from)
 			cl.endLeg(x.from, 200, "transferred")
 		}
-		c.postLeg(r, func(rc *call) {
-			if r.live(rc) {
-				rc.sendBye(r)
-				rc.dropLeg(r, "core", 200, "transferred")
-			}
-		})
+		c.postLeg(r, func(rc *call) { rc.hangupLeg(r, "transferred") })
 	})
 }
 
@@ -213,13 +208,7 @@ func (cl *call) takeOver(p, r *leg) {
 		res.AppendHeader(&a.contact)
 		res.AppendHeader(sipx.NewHeader("Allow", allowHeader))
 		a.inv.send(res)
-		cl.transition(inAAnswered)
-		cl.parked = false
-		a.state = legConfirmed
-		if cl.noAnswer != nil {
-			cl.noAnswer.Stop()
-		}
-		cl.connectedAt = time.Now()
+		cl.connectParked(a)
 		var onACK func([]byte)
 		if len(offer) == 0 {
 			// p's 2xx had the offer; a's ACK brings the answer for p's ACK
@@ -229,14 +218,7 @@ func (cl *call) takeOver(p, r *leg) {
 		cl.awaitACK(a, a.inv.req.CSeq().SeqNo, res, a.inv.tx, onACK)
 		cl.peerLegs(a, p)
 		cl.tellIdentity(p)
-		cl.emit(events.TypeLegAnsweredV1, a.id, &events.LegAnsweredV1{Side: events.SideA})
-		cl.emit(events.TypeCallConnectedV1, "", &events.CallConnectedV1{SetupMS: cl.connectedAt.Sub(cl.created).Milliseconds()})
-		c.postLeg(r, func(rc *call) {
-			if r.live(rc) {
-				rc.sendBye(r)
-				rc.dropLeg(r, "core", 200, "replaced")
-			}
-		})
+		c.postLeg(r, func(rc *call) { rc.hangupLeg(r, "replaced") })
 	}
 	cl.offer = o
 	cl.sendOffer(o)

@@ -121,12 +121,7 @@ func (c *Core) AttendedTransfer(ctx context.Context, req events.TransfersAttende
 				c.metrics.transfers.WithLabelValues("completed").Inc()
 				cl.emit(events.TypeTransferCompletedV1, a1.id, &events.TransferCompletedV1{TransferID: id, NewLegID: o.peer.id, ElapsedMS: time.Since(started).Milliseconds()})
 				for _, l := range []*leg{a1, a2} {
-					c.postLeg(l, func(lc *call) {
-						if l.live(lc) {
-							lc.sendBye(l)
-							lc.dropLeg(l, "core", 200, "transferred")
-						}
-					})
+					c.postLeg(l, func(lc *call) { lc.hangupLeg(l, "transferred") })
 				}
 				reply(nil)
 			})
