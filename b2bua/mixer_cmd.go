@@ -102,11 +102,7 @@ func (cl *call) answerIntoMixer(a *leg, m *legMedia, muted, deaf bool, fail, rep
 	} else {
 		body = mediaOffer(c.stack.Host(), m.port())
 	}
-	res := c.response(a.inv.req, 200, "OK", a.origin.rewrite(body))
-	res.AppendHeader(&a.contact)
-	res.AppendHeader(sipx.NewHeader("Allow", allowHeader))
-	a.inv.send(res)
-	cl.connectParked(a)
+	res := cl.answerParked(a, body)
 	var onACK func([]byte)
 	if len(offer) == 0 {
 		// the answer comes in the ACK

@@ -48,16 +48,23 @@ func (c *Core) AnswerLeg(ctx context.Context, legID, controller string, sdp []by
 		default:
 			body = placeholderOffer(c.stack.Host())
 		}
-		res := c.response(a.inv.req, 200, "OK", a.origin.rewrite(body))
-		res.AppendHeader(&a.contact)
-		res.AppendHeader(sipx.NewHeader("Allow", allowHeader))
-		if err := a.inv.send(res); err != nil {
-			cl.log.Warn("b2bua: 200 to a parked caller failed", "error", err)
-		}
-		cl.connectParked(a)
+		res := cl.answerParked(a, body)
 		cl.awaitACK(a, a.inv.req.CSeq().SeqNo, res, a.inv.tx, nil)
 		return nil
 	})
+}
+
+// answerParked sends the 200 (with body, in a's SDP origin) that answers a
+// waiting A leg and connects the call; the caller awaits its ACK.
+func (cl *call) answerParked(a *leg, body []byte) *sipx.Response {
+	res := cl.core.response(a.inv.req, 200, "OK", a.origin.rewrite(body))
+	res.AppendHeader(&a.contact)
+	res.AppendHeader(sipx.NewHeader("Allow", allowHeader))
+	if err := a.inv.send(res); err != nil {
+		cl.log.Warn("b2bua: 200 to a waiting caller failed", "error", err)
+	}
+	cl.connectParked(a)
+	return res
 }
 
 // connectParked: the parked A leg was just answered (200 sent); the call

@@ -204,11 +204,7 @@ func (cl *call) takeOver(p, r *leg) {
 			return
 		}
 		pres := o.res
-		res := c.response(a.inv.req, 200, "OK", a.origin.rewrite(pres.Body()))
-		res.AppendHeader(&a.contact)
-		res.AppendHeader(sipx.NewHeader("Allow", allowHeader))
-		a.inv.send(res)
-		cl.connectParked(a)
+		res := cl.answerParked(a, pres.Body())
 		var onACK func([]byte)
 		if len(offer) == 0 {
 			// p's 2xx had the offer; a's ACK brings the answer for p's ACK
