@@ -64,7 +64,7 @@ func (cl *call) setClaim(controller string, ttl time.Duration) time.Time {
 		cl.claim.timer.Stop()
 	}
 	cl.claim = claim{controller: controller, expires: expires}
-	cl.claim.timer = time.AfterFunc(ttl, func() { cl.post(func() { cl.claimLapsed(controller, expires) }) })
+	cl.claim.timer = cl.afterFunc(ttl, func(cl *call) { cl.claimLapsed(controller, expires) })
 	cl.emit(events.TypeCallClaimedV1, "", &events.CallClaimedV1{Controller: controller, ExpiresAt: expires.UTC()})
 	return expires
 }

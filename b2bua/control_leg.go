@@ -257,7 +257,7 @@ func (c *Core) SendRequest(ctx context.Context, legID, controller, method string
 // that destroys the INVITE usage or the dialog ends the call.
 func (cl *call) sendLocal(l *leg, method sipx.RequestMethod, headers []events.HeaderV1, body []byte, done func(code int, reason string)) {
 	req := l.dlg.request(method)
-	req.AppendHeader(&l.contact)
+	req.AppendHeader(l.contact.Clone())
 	for _, h := range headers {
 		req.AppendHeader(sipx.NewHeader(sanitize(h.Name), sanitize(h.Value)))
 	}

@@ -33,7 +33,7 @@ func (c *Core) onInvite(req *sipx.Request, tx sipx.ServerTransaction) {
 	// 100 is ours to send, at once (RFC 3261 §8.2.6.1); it is never relayed.
 	in.tx.Respond(c.response(req, 100, "Trying", nil))
 	// sipgo calls this with its transaction lock held; post never blocks.
-	if !tx.OnCancel(func(*sipx.Request) { cl.post(cl.onCancel) }) {
+	if !onCancel(tx, cl) {
 		// cancelled before we could listen: sipgo already answered 487
 		cl.post(cl.onCancel)
 	}
@@ -158,7 +158,7 @@ func (cl *call) begin() {
 		Transport:  req.Transport(),
 	})
 	cl.emit(events.TypeLegCreatedV1, cl.a.id, &events.LegCreatedV1{Side: events.SideA, Target: cl.a.dlg.remoteURI.String(), SIPCallID: cl.a.dlg.callID})
-	cl.noAnswer = time.AfterFunc(cl.core.cfg.NoAnswerTimeout, func() { cl.post(cl.onNoAnswer) })
+	cl.noAnswer = cl.afterFunc(cl.core.cfg.NoAnswerTimeout, (*call).onNoAnswer)
 	if h := req.GetHeader("Replaces"); h != nil {
 		rp, ok := parseReplaces(h.Value(), false)
 		if !ok {
@@ -286,7 +286,7 @@ func (cl *call) answerA(code int, reason string, body []byte, copyFrom relayedRe
 	}
 	res := cl.core.response(a.inv.req, code, reason, body)
 	if code < 300 {
-		res.AppendHeader(&a.contact)
+		res.AppendHeader(a.contact.Clone())
 	}
 	if copyFrom != nil {
 		cl.core.headers.copyAllowed(res, copyFrom)

@@ -114,9 +114,7 @@ func (c *Core) newControlCall(to, from string) *call {
 	cl.post(func() {
 		cl.emit(events.TypeCallCreatedV1, "", &events.CallCreatedV1{From: from, To: to, RequestURI: to})
 		if d := c.cfg.MaxCallDuration; d > 0 {
-			cl.maxDur = time.AfterFunc(d, func() {
-				cl.post(func() { cl.hangupConnected("core", "max call duration") })
-			})
+			cl.maxDur = cl.afterFunc(d, func(cl *call) { cl.hangupConnected("core", "max call duration") })
 		}
 	})
 	return cl
@@ -161,7 +159,7 @@ func (cl *call) originate(o origination) (*leg, error) {
 	l := cl.newUACLeg(fmt.Sprintf("%s-o%d", cl.id, cl.bN), o.target, *o.from.Clone(), o.display)
 	l.orig, l.bridgeTo = true, o.bridgeTo
 	req := l.dlg.request(sipx.INVITE)
-	req.AppendHeader(&l.contact)
+	req.AppendHeader(l.contact.Clone())
 	req.AppendHeader(sipx.NewHeader("Allow", allowHeader))
 	for _, h := range o.headers {
 		req.AppendHeader(sipx.NewHeader(sanitize(h.Name), sanitize(h.Value)))
@@ -183,18 +181,12 @@ func (cl *call) originate(o origination) (*leg, error) {
 	l.invReq = req
 	cl.pendingTx++
 	cl.originating++
-	tx.OnRetransmission(func(res *sipx.Response) {
-		if res.StatusCode >= 200 && res.StatusCode < 300 {
-			c.postLeg(l, func(cl *call) { cl.resendACK(l) })
+	c.resendACKOn2xx(tx, l)
+	l.ringFor = c.afterFuncLeg(o.ring, l, func(cl *call, l *leg) {
+		if !l.finalGot {
+			cl.log.Info("b2bua: originated leg not answered in time", "leg_id", l.id)
+			cl.cancelLeg(l)
 		}
-	})
-	l.ringFor = time.AfterFunc(o.ring, func() {
-		c.postLeg(l, func(cl *call) {
-			if !l.finalGot {
-				cl.log.Info("b2bua: originated leg not answered in time", "leg_id", l.id)
-				cl.cancelLeg(l)
-			}
-		})
 	})
 	cl.log.Debug("b2bua: originating", "leg_id", l.id, "target", o.target.String())
 	go cl.readInvite(l, tx)

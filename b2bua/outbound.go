@@ -68,7 +68,7 @@ func (cl *call) startB(target string) {
 	if mf := areq.MaxForwards(); mf != nil {
 		req.ReplaceHeader(newMaxForwards(mf.Val() - 1))
 	}
-	req.AppendHeader(&b.contact)
+	req.AppendHeader(b.contact.Clone())
 	req.AppendHeader(sipx.NewHeader("Allow", allowHeader))
 	c.headers.copyAllowed(req, areq)
 	if body := areq.Body(); len(body) > 0 {
@@ -92,11 +92,7 @@ func (cl *call) startB(target string) {
 	cl.forks = append(cl.forks, b)
 	cl.pendingTx++
 	// Retransmitted 2xx go to this hook, not to Responses(): resend our ACK.
-	tx.OnRetransmission(func(res *sipx.Response) {
-		if res.StatusCode >= 200 && res.StatusCode < 300 {
-			cl.post(func() { cl.resendACK(b) })
-		}
-	})
+	c.resendACKOn2xx(tx, b)
 	go cl.readInvite(b, tx)
 }
 
@@ -297,7 +293,7 @@ func (cl *call) onBAnswer(b *leg, res *sipx.Response) {
 	}
 	a := cl.a
 	resA := c.response(a.inv.req, res.StatusCode, res.Reason, body)
-	resA.AppendHeader(&a.contact)
+	resA.AppendHeader(a.contact.Clone())
 	resA.AppendHeader(sipx.NewHeader("Allow", allowHeader))
 	c.headers.copyAllowed(resA, res)
 	if err := a.inv.send(resA); err != nil {
@@ -309,11 +305,9 @@ func (cl *call) onBAnswer(b *leg, res *sipx.Response) {
 	}
 	cl.connectedAt = time.Now()
 	if d := c.cfg.MaxCallDuration; d > 0 {
-		cl.maxDur = time.AfterFunc(d, func() {
-			cl.post(func() {
-				cl.log.Info("b2bua: call reached max_call_duration", "limit", d)
-				cl.hangupConnected("core", "max call duration")
-			})
+		cl.maxDur = cl.afterFunc(d, func(cl *call) {
+			cl.log.Info("b2bua: call reached max_call_duration", "limit", d)
+			cl.hangupConnected("core", "max call duration")
 		})
 	}
 	c.metrics.setup.Observe(cl.connectedAt.Sub(cl.created).Seconds())
@@ -417,7 +411,7 @@ func (cl *call) sendBye(l *leg) {
 		return
 	}
 	req := l.dlg.request(sipx.BYE)
-	req.AppendHeader(&l.contact)
+	req.AppendHeader(l.contact.Clone())
 	cl.core.byeSent(l.dlg.key())
 	tx, err := cl.core.stack.Request(context.Background(), req)
 	if err != nil {

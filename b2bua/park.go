@@ -58,7 +58,7 @@ func (c *Core) AnswerLeg(ctx context.Context, legID, controller string, sdp []by
 // waiting A leg and connects the call; the caller awaits its ACK.
 func (cl *call) answerParked(a *leg, body []byte) *sipx.Response {
 	res := cl.core.response(a.inv.req, 200, "OK", a.origin.rewrite(body))
-	res.AppendHeader(&a.contact)
+	res.AppendHeader(a.contact.Clone())
 	res.AppendHeader(sipx.NewHeader("Allow", allowHeader))
 	if err := a.inv.send(res); err != nil {
 		cl.log.Warn("b2bua: 200 to a waiting caller failed", "error", err)
@@ -79,9 +79,7 @@ func (cl *call) connectParked(a *leg) {
 	}
 	cl.connectedAt = time.Now()
 	if d := c.cfg.MaxCallDuration; d > 0 {
-		cl.maxDur = time.AfterFunc(d, func() {
-			cl.post(func() { cl.hangupConnected("core", "max call duration") })
-		})
+		cl.maxDur = cl.afterFunc(d, func(cl *call) { cl.hangupConnected("core", "max call duration") })
 	}
 	cl.emit(events.TypeLegAnsweredV1, a.id, &events.LegAnsweredV1{Side: events.SideA})
 	cl.emit(events.TypeCallConnectedV1, "", &events.CallConnectedV1{SetupMS: cl.connectedAt.Sub(cl.created).Milliseconds()})

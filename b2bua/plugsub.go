@@ -241,7 +241,7 @@ func (s *plugSub) accept(in *inbound, asked time.Duration, capSecs int) {
 // answer sends 200 to a SUBSCRIBE, granting d.
 func (s *plugSub) answer(in *inbound, d time.Duration) {
 	res := s.core.response(in.req, 200, "OK", nil)
-	res.AppendHeader(&s.contact)
+	res.AppendHeader(s.contact.Clone())
 	res.AppendHeader(sipx.NewHeader("Expires", strconv.Itoa(int(d/time.Second))))
 	if err := in.send(res); err != nil {
 		s.log.Debug("b2bua: SUBSCRIBE response failed", "error", err)
@@ -292,7 +292,7 @@ func (s *plugSub) expire() {
 // does not wait for its answer.
 func (s *plugSub) sendTerminal() {
 	req := s.dlg.request(sipx.NOTIFY)
-	req.AppendHeader(&s.contact)
+	req.AppendHeader(s.contact.Clone())
 	req.AppendHeader(sipx.NewHeader("Event", s.event))
 	req.AppendHeader(sipx.NewHeader("Subscription-State", "terminated;reason=timeout"))
 	tx, err := s.core.stack.Request(context.Background(), req)
@@ -423,7 +423,7 @@ func (s *plugSub) notify(headers []events.HeaderV1, body []byte, reply func(int,
 		return
 	}
 	req := s.dlg.request(sipx.NOTIFY)
-	req.AppendHeader(&s.contact)
+	req.AppendHeader(s.contact.Clone())
 	hasEvent, state := false, ""
 	for _, h := range headers {
 		switch strings.ToLower(strings.TrimSpace(h.Name)) {

@@ -148,7 +148,7 @@ func (cl *call) acceptRefer(l *leg, in *inbound, ood *dialog) {
 	} else {
 		res = c.response(in.req, 202, "Accepted", nil)
 	}
-	res.AppendHeader(&l.contact)
+	res.AppendHeader(l.contact.Clone())
 	res.AppendHeader(sipx.NewHeader("Supported", supportedHeader))
 	in.send(res)
 	cl.xfer = x
@@ -369,7 +369,7 @@ func (cl *call) xferNotify(x *transfer, code int, reason string, final bool, the
 		}
 	}
 	req := d.request(sipx.NOTIFY)
-	req.AppendHeader(&x.from.contact)
+	req.AppendHeader(x.from.contact.Clone())
 	req.AppendHeader(sipx.NewHeader("Event", "refer"))
 	state := fmt.Sprintf("active;expires=%d", referSubExpires)
 	if final {

@@ -108,7 +108,7 @@ func subExpiry(req *sipx.Request) (time.Duration, int) {
 func (s *regSub) answer(in *inbound, d time.Duration) {
 	c := s.core
 	res := c.response(in.req, 200, "OK", nil)
-	res.AppendHeader(&s.contact)
+	res.AppendHeader(s.contact.Clone())
 	res.AppendHeader(sipx.NewHeader("Expires", strconv.Itoa(int(d/time.Second))))
 	in.send(res)
 	s.expires = time.Now().Add(d)
@@ -155,7 +155,7 @@ func (s *regSub) notifyChange(ch registrar.Change) {
 func (s *regSub) notify(state string, body []byte) {
 	c := s.core
 	req := s.dlg.request(sipx.NOTIFY)
-	req.AppendHeader(&s.contact)
+	req.AppendHeader(s.contact.Clone())
 	req.AppendHeader(sipx.NewHeader("Event", "reg"))
 	req.AppendHeader(sipx.NewHeader("Subscription-State", state))
 	if len(body) > 0 {

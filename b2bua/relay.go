@@ -19,7 +19,7 @@ func (cl *call) relayRequest(x *leg, in *inbound) {
 	if mf := in.req.MaxForwards(); mf != nil {
 		req.ReplaceHeader(newMaxForwards(mf.Val() - 1))
 	}
-	req.AppendHeader(&y.contact)
+	req.AppendHeader(y.contact.Clone())
 	c.headers.copyAllowed(req, in.req)
 	for _, name := range []string{"Info-Package", "Content-Disposition"} {
 		if h := in.req.GetHeader(name); h != nil {

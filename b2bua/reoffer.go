@@ -43,7 +43,7 @@ func (cl *call) onReinvite(x *leg, in *inbound) {
 func (cl *call) onUpdate(x *leg, in *inbound) {
 	if len(in.req.Body()) == 0 {
 		res := cl.core.response(in.req, 200, "OK", nil)
-		res.AppendHeader(&x.contact)
+		res.AppendHeader(x.contact.Clone())
 		in.send(res)
 		return
 	}
@@ -92,7 +92,7 @@ func (cl *call) sendOffer(o *offerTx) {
 	c := cl.core
 	y := o.to
 	req := y.dlg.request(o.method)
-	req.AppendHeader(&y.contact)
+	req.AppendHeader(y.contact.Clone())
 	req.AppendHeader(sipx.NewHeader("Allow", allowHeader))
 	ctype := "application/sdp"
 	if !o.local() {
@@ -113,11 +113,7 @@ func (cl *call) sendOffer(o *offerTx) {
 		return
 	}
 	if o.method == sipx.INVITE {
-		tx.OnRetransmission(func(res *sipx.Response) {
-			if res.StatusCode >= 200 && res.StatusCode < 300 {
-				cl.post(func() { cl.resendACK(y) })
-			}
-		})
+		c.resendACKOn2xx(tx, y)
 	}
 	go cl.readFinal(tx, func(res *sipx.Response) { cl.onOfferResponse(o, res) }, func() { cl.offerFailed(o, CodeTimeout, "") })
 }
@@ -187,7 +183,7 @@ func (cl *call) onOfferResponse(o *offerTx, res *sipx.Response) {
 		body = x.origin.rewrite(res.Body())
 	}
 	resX := c.response(o.in.req, code, res.Reason, body)
-	resX.AppendHeader(&x.contact)
+	resX.AppendHeader(x.contact.Clone())
 	c.headers.copyAllowed(resX, res)
 	o.in.send(resX)
 	cl.offer = nil

@@ -164,7 +164,7 @@ func (cl *call) sendRefer(id string, l *leg, referTo string, targetDialog bool, 
 	} else {
 		req = l.dlg.request(sipx.REFER)
 	}
-	req.AppendHeader(&l.contact)
+	req.AppendHeader(l.contact.Clone())
 	req.AppendHeader(sipx.NewHeader("Refer-To", referTo))
 	req.AppendHeader(sipx.NewHeader("Referred-By", "<"+l.dlg.localURI.String()+">"))
 	tx, err := c.stack.Request(context.Background(), req)
