@@ -61,8 +61,8 @@ type leg struct {
 	// pointer to it would keep the whole leg, and its call, alive as long
 	// as sipgo keeps the message in a transaction (weakhooks.go).
 	contact sipx.ContactHeader
-	origin  sdpOrigin          // the SDP origin we present on this leg
-	held    bool               // this leg's party put the call on hold
+	origin  sdpOrigin // the SDP origin we present on this leg
+	held    bool      // this leg's party put the call on hold
 	// fromChange: the party supports RFC 4916 (Supported: from-change).
 	fromChange bool
 
