@@ -186,6 +186,7 @@ func (c *Core) registerHandlers() {
 		c.stack.Handle(m, c.onRequest)
 	}
 	c.stack.HandleDefault(c.onRequest)
+	c.stack.OnStrayResponse(c.onStrayResponse)
 }
 
 // errDraining is returned by commands while shutting down.

@@ -15,6 +15,7 @@ type metrics struct {
 	routed     *prometheus.CounterVec // routing decisions, by who decided
 	midcall    *prometheus.CounterVec // in-dialog failures, by scope
 	retransmit prometheus.Counter     // 2xx retransmissions towards a party that did not ACK
+	stray      *prometheus.CounterVec // responses matching no transaction, by action
 	duration   prometheus.Histogram   // connected call duration, seconds
 	glare      prometheus.Counter
 	malformed  prometheus.Counter   // 491 received and retried
@@ -54,6 +55,9 @@ func newMetrics(reg prometheus.Registerer, active func() int64) (*metrics, error
 			Name: "tandem_call_duration_seconds", Help: "Duration of connected calls.",
 			Buckets: prometheus.ExponentialBuckets(1, 2, 14),
 		}),
+		stray: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tandem_sip_stray_responses_total", Help: "Responses that match no transaction, by action: ack_resent (a 2xx retransmitted after its INVITE transaction ended), dropped.",
+		}, []string{"action"}),
 		glare: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "tandem_glare_retries_total", Help: "re-INVITEs retried after 491 Request Pending.",
 		}),
@@ -82,7 +86,7 @@ func newMetrics(reg prometheus.Registerer, active func() int64) (*metrics, error
 	}
 	var errs []error
 	for _, c := range []prometheus.Collector{m.calls, m.setup, m.requests, m.rejected, m.routed, m.midcall,
-		m.retransmit, m.duration, m.glare, m.malformed, m.active, m.transfers, m.transferTime, m.notifyFailed, m.late18x} {
+		m.retransmit, m.stray, m.duration, m.glare, m.malformed, m.active, m.transfers, m.transferTime, m.notifyFailed, m.late18x} {
 		errs = append(errs, reg.Register(c))
 	}
 	return m, errors.Join(errs...)

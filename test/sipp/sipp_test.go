@@ -551,3 +551,27 @@ func tail(p []byte, n int) string {
 	}
 	return fmt.Sprintf("[... %d bytes cut ...]\n%s", len(p)-n, p[len(p)-n:])
 }
+
+// A 2xx retransmitted after our INVITE transaction ended (its ACK got
+// lost; the transaction lingers only sipx.AcceptedLinger after the 2xx)
+// gets the leg's ACK again from the core (RFC 3261 §13.2.2.4), counted in
+// tandem_sip_stray_responses_total{action="ack_resent"}.
+func TestSIPpLostACK(t *testing.T) {
+	requireTools(t)
+	const calls = 5
+	uasPort := freeUDPPort(t)
+	tn := startTandem(t, []route{toUAS(uasPort)})
+
+	uas := startSIPp(t, "uas", "uas_lost_ack.xml", uasPort, "", "-m", strconv.Itoa(calls))
+	// the caller holds 4 s: the callee's 200 comes again 1.5 s after its ACK
+	uac := startSIPp(t, "uac", "uac_basic.xml", freeUDPPort(t), tn.sipAddr,
+		"-s", "alice", "-m", strconv.Itoa(calls), "-r", "10", "-d", "4000")
+
+	uac.requireSuccess(t, calls)
+	uas.requireSuccess(t, calls)
+	uas.requireCount(t, "ACK_Recv", 2*calls) // the second one answers the retransmitted 200
+	if got := tn.metrics(t)[`tandem_sip_stray_responses_total{action="ack_resent"}`]; got != calls {
+		t.Errorf("tandem_sip_stray_responses_total{action=\"ack_resent\"} = %v, want %d", got, calls)
+	}
+	tn.stop(t)
+}

@@ -8,7 +8,9 @@ import (
 	"net"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/emiago/sipgo"
 	"github.com/emiago/sipgo/sip"
@@ -46,6 +48,8 @@ type Stack struct {
 	port     int
 
 	wg sync.WaitGroup
+
+	stray atomic.Pointer[func(*Response)]
 }
 
 // sipgo refuses to send a UDP request larger than 1300 bytes (RFC 3261
@@ -54,22 +58,35 @@ type Stack struct {
 // fail, Tandem sends such requests over UDP anyway (IP fragments them).
 // Switching to TCP when the peer supports it is left to do. The setting is
 // process-global in sipgo, hence set before anything runs.
-func init() { sip.UDPMTUSize = 65535 }
+//
+// Timer M (RFC 6026 §8.4) is how long an INVITE client transaction stays
+// Accepted after its first 2xx, passing retransmitted 2xx up; sipgo's is
+// 64×T1, 32 s, and holds the INVITE and its 2xx in memory all that time
+// (at 300 calls/s, three INVITEs a call, the bulk of the heap). Here the
+// transaction only covers the 2xx that race our ACK; a 2xx retransmitted
+// later matches no transaction and goes to OnStrayResponse, where the core
+// sends the ACK again as RFC 3261 §13.2.2.4 has the UA core do.
+func init() {
+	sip.UDPMTUSize = 65535
+	sip.Timer_M = AcceptedLinger
+}
+
+// AcceptedLinger is Timer M: T1.
+const AcceptedLinger = 500 * time.Millisecond
 
 // New builds a stack; Listen binds it.
 func New(cfg Config, log *slog.Logger) (*Stack, error) {
 	if !cfg.UDP && !cfg.TCP {
 		return nil, errors.New("sipx: neither udp nor tcp enabled")
 	}
+	s := &Stack{cfg: cfg, log: log}
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent(cfg.UserAgent),
 		sipgo.WithUserAgentTransactionLayerOptions(
 			sip.WithTransactionLayerLogger(log.With("sip", "transaction")),
 			// Stray responses (retransmissions after a transaction ended,
-			// answers to nothing we sent) are dropped; say so at debug level.
-			sip.WithTransactionLayerUnhandledResponseHandler(func(r *sip.Response) {
-				log.Debug("sipx: response matches no transaction, dropped", "response", r.Short())
-			}),
+			// answers to nothing we sent) go to OnStrayResponse's function.
+			sip.WithTransactionLayerUnhandledResponseHandler(func(r *sip.Response) { s.onStray(r) }),
 		),
 		sipgo.WithUserAgentTransportLayerOptions(sip.WithTransportLayerLogger(log.With("sip", "transport"))),
 	)
@@ -84,7 +101,22 @@ func New(cfg Config, log *slog.Logger) (*Stack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sipx: client: %w", err)
 	}
-	return &Stack{cfg: cfg, log: log, ua: ua, srv: srv, cli: cli}, nil
+	s.ua, s.srv, s.cli = ua, srv, cli
+	return s, nil
+}
+
+// OnStrayResponse sets f to get every response that matches no
+// transaction: a 2xx retransmitted after its INVITE transaction ended (see
+// AcceptedLinger), or an answer to nothing we sent. Without f they are
+// dropped. f runs on the transport's goroutine and must not block.
+func (s *Stack) OnStrayResponse(f func(*Response)) { s.stray.Store(&f) }
+
+func (s *Stack) onStray(r *Response) {
+	if f := s.stray.Load(); f != nil {
+		(*f)(r)
+		return
+	}
+	s.log.Debug("sipx: response matches no transaction, dropped", "response", r.Short())
 }
 
 // Handle registers the handler of a method. Call before Listen.
