@@ -18,6 +18,8 @@ type Config struct {
 	HTTP HTTPConfig `yaml:"http"`
 	// Log configures the server's logger.
 	Log LogConfig `yaml:"log"`
+	// Runtime tunes the Go runtime (garbage collector) of cmd/tandem.
+	Runtime RuntimeConfig `yaml:"runtime"`
 }
 
 // HTTPConfig configures the HTTP listener.
@@ -36,7 +38,7 @@ type LogConfig struct {
 
 // Defaults returns the embedded configuration: b2bua.Defaults,
 // natsapi.Defaults and host.Defaults (no plugins), HTTP on 127.0.0.1:8080,
-// text logs at level info.
+// text logs at level info, runtime.gc_percent 400 without a memory limit.
 func Defaults() Config {
 	return Config{
 		Config:  b2bua.Defaults(),
@@ -44,5 +46,6 @@ func Defaults() Config {
 		Plugins: host.Defaults(),
 		HTTP:    HTTPConfig{Listen: "127.0.0.1:8080"},
 		Log:     LogConfig{Level: "info", Format: "text"},
+		Runtime: RuntimeConfig{GCPercent: DefaultGCPercent},
 	}
 }

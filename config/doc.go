@@ -94,6 +94,8 @@
 //	http.listen               127.0.0.1:8080     TANDEM_HTTP_LISTEN ("" disables)
 //	log.level                 info               TANDEM_LOG_LEVEL
 //	log.format                text               TANDEM_LOG_FORMAT
+//	runtime.gc_percent        400                TANDEM_RUNTIME_GC_PERCENT (GOGC, if set, wins)
+//	runtime.memory_limit_mib  0 (none)           TANDEM_RUNTIME_MEMORY_LIMIT_MIB (GOMEMLIMIT, if set, wins)
 //
 // Each route is a mapping of name, user, host, target, reject and reason;
 // see b2bua.Route. Each of nats.embedded.users is a mapping of user,

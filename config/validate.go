@@ -100,6 +100,12 @@ func (c Config) problems() []*Error {
 	if c.HTTP.Listen != "" {
 		v.hostPort("http.listen", c.HTTP.Listen, false)
 	}
+	if c.Runtime.GCPercent < 10 || c.Runtime.GCPercent > 10000 {
+		v.add("runtime.gc_percent", "%d is not in 10-10000", c.Runtime.GCPercent)
+	}
+	if c.Runtime.MemoryLimitMiB < 0 {
+		v.add("runtime.memory_limit_mib", "%d is negative", c.Runtime.MemoryLimitMiB)
+	}
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "error":
 	default:

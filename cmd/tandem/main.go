@@ -40,6 +40,7 @@ func run() int {
 		return 0
 	}
 	log := cfg.Log.Logger(os.Stderr)
+	applyRuntime(cfg.Runtime, os.Getenv, log)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	srv, err := server.Start(ctx, cfg, log)
