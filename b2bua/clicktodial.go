@@ -31,22 +31,32 @@ type phoneRefer struct {
 // ReferPhone asks a registered phone (an AOR: its preferred contact; a
 // GRUU: that instance) to call target, by a REFER outside any dialog. It
 // returns once the phone accepted it; the phone's NOTIFYs follow as events.
-func (c *Core) ReferPhone(ctx context.Context, req events.PhonesReferRequestV1) (string, error) {
+//
+// With req.NoSubscription the REFER asks for no subscription (Refer-Sub:
+// false, RFC 4488); a 2xx carrying Refer-Sub: false ends the refer at once,
+// with a single transfer_requested event (no_subscription true). With
+// req.Fallback "originate", a phone that answers 405, 420, 489 or 501
+// (cannotTakeRefer) is called instead (originateForRefer).
+func (c *Core) ReferPhone(ctx context.Context, req events.PhonesReferRequestV1) (events.PhonesReferReplyV1, error) {
+	var rep events.PhonesReferReplyV1
 	if c.registrar == nil {
-		return "", events.NewError(events.ErrConflict, "no registrar: phones.refer reaches registered phones only")
+		return rep, events.NewError(events.ErrConflict, "no registrar: phones.refer reaches registered phones only")
+	}
+	if req.Fallback != events.ReferFallbackNone && req.Fallback != events.ReferFallbackOriginate {
+		return rep, events.NewError(events.ErrBadRequest, "fallback %q: want %q or none", req.Fallback, events.ReferFallbackOriginate)
 	}
 	phone, err := commandURI("phone", req.Phone)
 	if err != nil {
-		return "", err
+		return rep, err
 	}
 	target, err := commandURI("target", req.Target)
 	if err != nil {
-		return "", err
+		return rep, err
 	}
 	from := sipx.Uri{Scheme: "sip", User: "tandem", Host: c.stack.Host()}
 	if req.From != "" {
 		if from, err = commandURI("from", req.From); err != nil {
-			return "", err
+			return rep, err
 		}
 	}
 	t, res, done := c.resolve(ctx, phone)
@@ -55,11 +65,11 @@ func (c *Core) ReferPhone(ctx context.Context, req events.PhonesReferRequestV1) 
 		if code == 0 {
 			code = 404
 		}
-		return "", events.NewError(events.ErrConflict, "phone %s is not registered here (%d)", phone.String(), code)
+		return rep, events.NewError(events.ErrConflict, "phone %s is not registered here (%d)", phone.String(), code)
 	}
 	contact, err := sipx.ParseURI(t.Bindings[0].Contact)
 	if err != nil {
-		return "", events.NewError(events.ErrInternal, "binding contact %q: %v", t.Bindings[0].Contact, err)
+		return rep, events.NewError(events.ErrInternal, "binding contact %q: %v", t.Bindings[0].Contact, err)
 	}
 	transport := "UDP"
 	if tp, ok := contact.UriParams.Get("transport"); ok && tp != "" {
@@ -77,11 +87,15 @@ func (c *Core) ReferPhone(ctx context.Context, req events.PhonesReferRequestV1) 
 	r.AppendHeader(&ct)
 	r.AppendHeader(sipx.NewHeader("Refer-To", "<"+target.String()+">"))
 	r.AppendHeader(sipx.NewHeader("Referred-By", "<"+from.String()+">"))
+	if req.NoSubscription {
+		r.AppendHeader(sipx.NewHeader("Refer-Sub", "false"))
+		r.AppendHeader(sipx.NewHeader("Supported", "norefersub"))
+	}
 	c.phoneRefers.Store(p.dlg.key(), p)
 	tx, err := c.stack.Request(context.Background(), r)
 	if err != nil {
 		c.phoneRefers.Delete(p.dlg.key())
-		return "", events.NewError(events.ErrInternal, "REFER to %s: %v", contact.String(), err)
+		return rep, events.NewError(events.ErrInternal, "REFER to %s: %v", contact.String(), err)
 	}
 	var final *sipx.Response
 	for final == nil {
@@ -92,16 +106,41 @@ func (c *Core) ReferPhone(ctx context.Context, req events.PhonesReferRequestV1) 
 			}
 		case <-tx.Done():
 			c.phoneRefers.Delete(p.dlg.key())
-			return "", events.NewError(events.ErrConflict, "phone %s did not answer the REFER", phone.String())
+			return rep, events.NewError(events.ErrConflict, "phone %s did not answer the REFER", phone.String())
 		case <-ctx.Done():
 			c.phoneRefers.Delete(p.dlg.key())
 			go drain(tx)
-			return "", ctx.Err()
+			return rep, ctx.Err()
 		}
 	}
 	if final.StatusCode >= 300 {
 		c.phoneRefers.Delete(p.dlg.key())
-		return "", events.NewError(events.ErrConflict, "phone %s answered the REFER with %d %s", phone.String(), final.StatusCode, final.Reason)
+		refused := events.NewError(events.ErrConflict, "phone %s answered the REFER with %d %s", phone.String(), final.StatusCode, final.Reason)
+		if req.Fallback != events.ReferFallbackOriginate || !cannotTakeRefer(final.StatusCode) {
+			return rep, refused
+		}
+		c.log.Info("b2bua: click-to-dial REFER refused; calling the phone instead",
+			"phone", phone.String(), "code", final.StatusCode, "contact", contact.String(), "target", target.String())
+		callID, aLeg, err := c.originateForRefer(ctx, req.Controller, contact, target, from)
+		if err != nil {
+			return rep, fallbackError(refused, err)
+		}
+		rep.Mode, rep.CallID, rep.ALegID, rep.ReferRefused = events.ReferModeOriginate, callID, aLeg, final.StatusCode
+		return rep, nil
+	}
+	rep.Mode, rep.ReferID = events.ReferModeRefer, p.id
+	if noSubscription(final) {
+		// RFC 4488: no subscription, so no NOTIFY will come; the refer
+		// ends here, findable no more
+		c.phoneRefers.Delete(p.dlg.key())
+		rep.NoSubscription = true
+		p.ex.post(func() {
+			c.metrics.transfers.WithLabelValues("referred").Inc()
+			p.emit(events.TypeTransferRequestedV1, &events.TransferRequestedV1{TransferID: p.id, ReferTo: target.String(), Kind: "click_to_dial", NoSubscription: true})
+			p.end()
+		})
+		c.log.Info("b2bua: click-to-dial REFER accepted without a subscription", "refer_id", p.id, "phone", phone.String(), "target", target.String())
+		return rep, nil
 	}
 	p.ex.post(func() {
 		p.dlg.confirmUAC(final)
@@ -110,7 +149,23 @@ func (c *Core) ReferPhone(ctx context.Context, req events.PhonesReferRequestV1) 
 		p.timer = time.AfterFunc(phoneReferLife, func() { p.ex.post(func() { p.end() }) })
 	})
 	c.log.Info("b2bua: click-to-dial REFER accepted", "refer_id", p.id, "phone", phone.String(), "target", target.String())
-	return p.id, nil
+	return rep, nil
+}
+
+// OpenPhoneRefers is the number of click-to-dial REFERs whose subscription
+// is still open (accepted, no terminal NOTIFY yet), or whose answer is
+// awaited.
+func (c *Core) OpenPhoneRefers() int {
+	n := 0
+	c.phoneRefers.Range(func(any, any) bool { n++; return true })
+	return n
+}
+
+// noSubscription reports a 2xx to a REFER that made no subscription
+// (Refer-Sub: false, RFC 4488).
+func noSubscription(res *sipx.Response) bool {
+	h := res.GetHeader("Refer-Sub")
+	return h != nil && strings.EqualFold(strings.TrimSpace(h.Value()), "false")
 }
 
 // onNotify serves a NOTIFY of the phone's refer subscription.

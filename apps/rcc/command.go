@@ -174,7 +174,8 @@ var answerModeHeaders = []string{"answer-mode", "priv-answer-mode"}
 
 // checkAnswerMode refuses an originate (legs.originate, calls.originate)
 // that carries Answer-Mode or Priv-Answer-Mode unless the token allows it
-// (answer_mode).
+// (answer_mode), and for the same reason a phones.refer with fallback
+// "originate", whose call to the phone carries Answer-Mode: Auto.
 func checkAnswerMode(t *token, req any) (int, *events.Error) {
 	if t.answerMode {
 		return 0, nil
@@ -185,6 +186,11 @@ func checkAnswerMode(t *token, req any) (int, *events.Error) {
 		headers = o.Headers
 	case *events.CallsOriginateRequestV1:
 		headers = o.Headers
+	case *events.PhonesReferRequestV1:
+		if o.Fallback == events.ReferFallbackOriginate {
+			return http.StatusForbidden, gatewayError(ErrNameForbidden,
+				"token %s may not ask for fallback originate, which calls the phone with Answer-Mode: Auto (answer_mode is off)", t.name)
+		}
 	}
 	for _, h := range headers {
 		for _, n := range answerModeHeaders {

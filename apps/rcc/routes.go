@@ -94,7 +94,8 @@ var routes = []route{
 		"Take a leg out of its mixer room; the leg stays up (mixer.leave).", onLocalNode()),
 
 	command(http.MethodPost, "/v1/phones/refer", sdk.PhonesRefer,
-		"Click-to-dial: ask a registered phone (an AOR or a GRUU), by a REFER outside any dialog, to call target (phones.refer)."),
+		"Click-to-dial: ask a registered phone (an AOR or a GRUU), by a REFER outside any dialog, to call target (phones.refer); no_subscription asks for Refer-Sub: false; fallback originate calls the phone (Answer-Mode: Auto, so the token needs answer_mode) and target when the phone cannot take a REFER.",
+		withCheck(checkAnswerMode)),
 
 	command(http.MethodGet, "/v1/registrations", sdk.RegistrationsList,
 		"List the registrar's live bindings of every AOR, at most 1000, truncated says when some were left out (registrations.list)."),

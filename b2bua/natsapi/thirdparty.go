@@ -25,11 +25,15 @@ var thirdPartyVerbs = []string{events.VerbCallsOriginate}
 // PhoneReferrer is the click-to-dial part of the core: phones.refer asks a
 // registered phone to place a call by an out-of-dialog REFER. ServeCommands
 // serves events.VerbPhonesRefer only when its core implements it; phone
-// and target are sip: or sips: URIs with a host, from too when set.
+// and target are sip: or sips: URIs with a host, from too when set, and
+// fallback is "" or "originate".
 type PhoneReferrer interface {
-	// ReferPhone returns once the phone accepted the REFER: its id, which
-	// the transfer events of its NOTIFYs carry as leg_id.
-	ReferPhone(ctx context.Context, req events.PhonesReferRequestV1) (referID string, err error)
+	// ReferPhone returns once the phone accepted the REFER (mode "refer":
+	// its id, which the transfer events of its NOTIFYs carry as leg_id), or
+	// once the fallback call's first INVITE is sent (mode "originate": the
+	// call, its leg to the phone, and the code the REFER was refused
+	// with). The reply's request id is filled in by the caller.
+	ReferPhone(ctx context.Context, req events.PhonesReferRequestV1) (events.PhonesReferReplyV1, error)
 }
 
 var phoneVerbs = []string{events.VerbPhonesRefer}
@@ -53,9 +57,13 @@ func (s *commandServer) decodeThirdParty(verb string, data []byte) (reqID, callI
 				return req.RequestID, "", nil, badf("from %s: %s", quote(req.From), e), true
 			}
 		}
+		if req.Fallback != events.ReferFallbackNone && req.Fallback != events.ReferFallbackOriginate {
+			return req.RequestID, "", nil, badf("fallback %s: want %q or none", quote(req.Fallback), events.ReferFallbackOriginate), true
+		}
 		return req.RequestID, "", func(ctx context.Context) (any, *events.Error) {
-			id, err := pr.ReferPhone(ctx, req)
-			return done(req.RequestID, err, events.PhonesReferReplyV1{Reply: events.Reply{RequestID: req.RequestID}, ReferID: id})
+			rep, err := pr.ReferPhone(ctx, req)
+			rep.Reply = events.Reply{RequestID: req.RequestID}
+			return done(req.RequestID, err, rep)
 		}, nil, true
 	}
 	if verb != events.VerbCallsOriginate {

@@ -24,6 +24,7 @@
 //	tandemctl legs unbridge LEG_ID                     # both stay up, media inactive
 //	tandemctl transfers blind LEG_ID TARGET [--refer] [--target-dialog]
 //	tandemctl transfers attended LEG_ID OTHER_LEG_ID [--refer] [--target-dialog]
+//	tandemctl phones refer PHONE TARGET [--no-subscription] [--fallback originate] [--from URI]
 //	tandemctl mixer create ROOM_ID [--record /abs/path.wav]   # a room of the node's mixer
 //	tandemctl mixer destroy ROOM_ID                    # its legs stay up, alone
 //	tandemctl mixer list                               # rooms and their legs

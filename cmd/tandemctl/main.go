@@ -62,7 +62,7 @@ func init() {
 		{"calls claim", "CALL_ID", "become the call's controller (--controller NAME, --ttl D); claim again to renew", callsClaim},
 		{"calls release", "CALL_ID", "give up the claim of --controller NAME", callsRelease},
 		{"calls originate", "A B", "call A, then B, and connect them (RFC 3725; --flow 1|4, --from URI)", callsOriginate},
-		{"phones refer", "PHONE TARGET", "click-to-dial: ask a registered phone (AOR or GRUU) to call TARGET by REFER", phonesRefer},
+		{"phones refer", "PHONE TARGET", "click-to-dial: ask a registered phone (AOR or GRUU) to call TARGET by REFER (--no-subscription; --fallback originate: call both if it cannot)", phonesRefer},
 		{"registrations list", "[AOR]", "list the registrar's live bindings of AOR, or of every AOR", registrationsList},
 		{"legs hold", "LEG_ID", "put a leg on hold (sendonly re-INVITE)", legsHold},
 		{"legs resume", "LEG_ID", "take a leg off hold (sendrecv re-INVITE)", legsResume},

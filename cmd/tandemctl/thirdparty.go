@@ -30,10 +30,15 @@ func callsOriginate(a *app, args []string) error {
 	return a.done(raw, err, "call %s: calling %s (leg %s), then %s", dash(rep.CallID), pos[0], dash(rep.ALegID), pos[1])
 }
 
-// phonesRefer: tandemctl phones refer PHONE TARGET: click-to-dial, a REFER
-// outside any dialog to a registered phone (AOR or GRUU).
+// phonesRefer: tandemctl phones refer PHONE TARGET [--no-subscription]
+// [--fallback originate] [--from URI]: click-to-dial, a REFER outside any
+// dialog to a registered phone (AOR or GRUU), or with --fallback originate a
+// call to the phone (Answer-Mode: Auto) and TARGET when it cannot take one.
 func phonesRefer(a *app, args []string) error {
 	fs := a.flagSet("phones refer")
+	noSub := fs.Bool("no-subscription", false, "ask for no refer subscription (Refer-Sub: false, RFC 4488): no NOTIFYs, no progress events")
+	fallback := fs.String("fallback", "", `"originate": if the phone cannot take a REFER (405, 420, 489, 501), call it (Answer-Mode: Auto) and TARGET, and connect them`)
+	from := fs.String("from", "", "From and Referred-By URI of the REFER, From of the fallback's INVITEs (default the core's)")
 	pos, err := a.parse(fs, args)
 	if err != nil {
 		return err
@@ -41,9 +46,23 @@ func phonesRefer(a *app, args []string) error {
 	if len(pos) != 2 || !isSIPURI(pos[0]) || !isSIPURI(pos[1]) {
 		return usageErrorf("phones refer takes a PHONE (a registered AOR or GRUU) and a TARGET, both sip: or sips: URIs")
 	}
+	if *fallback != events.ReferFallbackNone && *fallback != events.ReferFallbackOriginate {
+		return usageErrorf("phones refer: --fallback %q: want originate", *fallback)
+	}
+	if *from != "" && !isSIPURI(*from) {
+		return usageErrorf("phones refer: --from %q is not a sip: or sips: URI", *from)
+	}
 	var rep events.PhonesReferReplyV1
 	raw, err := a.request("phones refer", events.VerbPhonesRefer, events.PhonesReferRequestV1{
 		RequestID: a.requestID(), Controller: a.controller(), Phone: pos[0], Target: pos[1],
+		From: *from, NoSubscription: *noSub, Fallback: *fallback,
 	}, &rep, &rep.Reply)
+	switch {
+	case err == nil && rep.Mode == events.ReferModeOriginate:
+		return a.done(raw, err, "call %s: %s refused the REFER (%d); calling it (leg %s, Answer-Mode: Auto), then %s",
+			dash(rep.CallID), pos[0], rep.ReferRefused, dash(rep.ALegID), pos[1])
+	case err == nil && rep.NoSubscription:
+		return a.done(raw, err, "refer %s: %s accepted to call %s (no subscription: no progress reports)", dash(rep.ReferID), pos[0], pos[1])
+	}
 	return a.done(raw, err, "refer %s: %s accepted to call %s", dash(rep.ReferID), pos[0], pos[1])
 }

@@ -39,11 +39,26 @@ var PhonesRefer = Command[events.PhonesReferRequestV1, events.PhonesReferReplyV1
 
 // ReferPhone asks phone (a registered AOR or a GRUU) to call target and
 // returns the refer id once the phone accepted; the phone's NOTIFYs follow
-// as transfer events of no call whose leg_id is that id.
+// as transfer events of no call whose leg_id is that id. ReferPhoneWith
+// takes the request's options.
 func (c *Client) ReferPhone(ctx context.Context, phone, target string) (string, error) {
-	rep, err := Do(ctx, c, PhonesRefer, events.PhonesReferRequestV1{Controller: c.Controller(), Phone: phone, Target: target})
+	rep, err := c.ReferPhoneWith(ctx, events.PhonesReferRequestV1{Phone: phone, Target: target})
 	if err != nil {
 		return "", err
 	}
 	return rep.ReferID, nil
+}
+
+// ReferPhoneWith is ReferPhone with every option of the request:
+// NoSubscription (Refer-Sub: false, RFC 4488) and Fallback
+// (events.ReferFallbackOriginate: a phone that cannot take a REFER is
+// called instead, with Answer-Mode: Auto). The reply's Mode says which way
+// it went: events.ReferModeRefer with ReferID, or
+// events.ReferModeOriginate with CallID, ALegID and ReferRefused. The
+// request is claimed by the client's controller unless it names one.
+func (c *Client) ReferPhoneWith(ctx context.Context, req events.PhonesReferRequestV1) (events.PhonesReferReplyV1, error) {
+	if req.Controller == "" {
+		req.Controller = c.Controller()
+	}
+	return Do(ctx, c, PhonesRefer, req)
 }

@@ -57,7 +57,8 @@ func TestBaresipClickToDial(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
-	id, err := n.Server.Core().ReferPhone(ctx, events.PhonesReferRequestV1{Phone: aor, Target: "sip:carol@" + n.SIPAddr})
+	rep, err := n.Server.Core().ReferPhone(ctx, events.PhonesReferRequestV1{Phone: aor, Target: "sip:carol@" + n.SIPAddr})
+	id := rep.ReferID
 	var e *events.Error
 	switch {
 	case err == nil:

@@ -1,0 +1,81 @@
+package b2bua
+
+import (
+	"context"
+	"errors"
+
+	"github.com/tandem-sip/tandem/b2bua/internal/sipx"
+	"github.com/tandem-sip/tandem/events"
+)
+
+// cannotTakeRefer reports a final response by which a phone says it cannot
+// take a REFER at all, rather than refusing this one (a user's decline, an
+// authentication challenge, a busy phone): 405 Method Not Allowed, 420 Bad
+// Extension, 489 Bad Event (no refer event package) and 501 Not
+// Implemented. baresip 1.0.0 answers an out-of-dialog REFER with 501.
+func cannotTakeRefer(code int) bool {
+	switch code {
+	case 405, 420, 489, 501:
+		return true
+	}
+	return false
+}
+
+// answerModeAuto is the header that asks the phone of a click-to-dial
+// fallback to answer by itself (RFC 5373): its user asked for the call.
+var answerModeAuto = events.HeaderV1{Name: "Answer-Mode", Value: "Auto"}
+
+// originateForRefer places the call a click-to-dial REFER asked for, after
+// the phone refused it with cannotTakeRefer: third-party call control as
+// OriginateCall's flow IV (RFC 3725), with A the very contact the REFER went
+// to, called with Answer-Mode: Auto, and B the target, called without it.
+// OriginateCall puts its headers on both INVITEs, so the flow is spelled out
+// here with a header for A alone. The call is claimed by controller when
+// one is named. It returns once A's INVITE is sent.
+func (c *Core) originateForRefer(ctx context.Context, controller string, contact, target, from sipx.Uri) (callID, aLegID string, err error) {
+	if c.draining.Load() {
+		return "", "", events.NewError(events.ErrUnavailable, "shutting down")
+	}
+	base := origination{from: from, ring: c.cfg.NoAnswerTimeout}
+	cl := c.newControlCall(target.String(), contact.String())
+	err = c.withCall(ctx, cl.id, func(cl *call, reply func(error)) {
+		if controller != "" {
+			cl.setClaim(controller, defaultClaimTTL)
+		}
+		oa := base
+		oa.target = contact
+		oa.headers = []events.HeaderV1{answerModeAuto}
+		oa.sdp = placeholderOffer(c.stack.Host())
+		al, err := cl.originate(oa)
+		if err != nil {
+			cl.endIfEmpty()
+			reply(err)
+			return
+		}
+		aLegID = al.id
+		ob := base
+		ob.target = target
+		// A answered (and was acknowledged): B without an offer, bridged
+		// to A when it answers (B's offer to A, A's answer in B's ACK)
+		al.afterAnswer = func() {
+			ob.bridgeTo = al
+			cl.originateB(al, ob)
+		}
+		reply(nil)
+	})
+	if err != nil {
+		return "", "", err
+	}
+	return cl.id, aLegID, nil
+}
+
+// fallbackError is the error of a click-to-dial whose REFER was refused
+// (refused) and whose fallback call failed too (err): err's code, both
+// messages.
+func fallbackError(refused *events.Error, err error) error {
+	var e *events.Error
+	if !errors.As(err, &e) {
+		return events.NewError(events.ErrInternal, "%s; calling it instead failed: %v", refused.Message, err)
+	}
+	return events.NewError(e.Code, "%s; calling it instead failed: %s", refused.Message, e.Message)
+}
