@@ -61,8 +61,9 @@ type TokenConfig struct {
 	Permissions []string `json:"permissions"`
 	// AnswerMode lets the token's originates (legs.originate,
 	// calls.originate) carry an Answer-Mode or Priv-Answer-Mode header (RFC
-	// 5373: the callee's phone answers by itself); without it such a
-	// request is refused with 403.
+	// 5373: the callee's phone answers by itself), and its phones.refer ask
+	// for fallback "originate" (which calls the phone with Answer-Mode:
+	// Auto); without it such a request is refused with 403.
 	AnswerMode bool `json:"answer_mode"`
 }
 

@@ -27,7 +27,8 @@
 //	POST   /v1/legs/{leg_id}/mixer       mixer.join
 //	PATCH  /v1/legs/{leg_id}/mixer       mixer.set
 //	DELETE /v1/legs/{leg_id}/mixer       mixer.leave
-//	POST   /v1/phones/refer              phones.refer (click-to-dial by REFER)
+//	POST   /v1/phones/refer              phones.refer (click-to-dial by REFER, or by a
+//	                                     call when fallback is "originate")
 //	POST   /v1/transfers/blind           transfers.blind
 //	POST   /v1/transfers/attended        transfers.attended
 //	GET    /v1/registrations             registrations.list (every AOR)
@@ -64,7 +65,9 @@
 // Tokens come from the configuration, each with a name (the controller
 // its commands carry), permissions (globs over the verbs and "events",
 // e.g. "calls.*", "*") and answer_mode (whether its originates may carry
-// Answer-Mode or Priv-Answer-Mode, RFC 5373; refused with 403 otherwise).
+// Answer-Mode or Priv-Answer-Mode, RFC 5373, and its phones.refer may ask for
+// fallback "originate", which calls the phone with Answer-Mode: Auto;
+// refused with 403 otherwise).
 // A token is compared in constant time with every configured token's
 // SHA-256 digest; only the digests are kept, and tokens are never logged
 // (Secret). The core remembers replies by request id for every controller

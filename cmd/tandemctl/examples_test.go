@@ -473,6 +473,7 @@ var (
 	originatedLine = regexp.MustCompile(`^leg (\S+): calling \S+ \(call (\S+)\)`)
 	callOrigLine   = regexp.MustCompile(`^call (\S+): calling \S+ \(leg (\S+)\), then \S+`)
 	referLine      = regexp.MustCompile(`^refer (\S+): sip:bob@example.test accepted to call sip:carol@`)
+	fallbackLine   = regexp.MustCompile(`^call (\S+): sip:bob@example.test refused the REFER \(501\); calling it \(leg (\S+), Answer-Mode: Auto\), then sip:carol@`)
 )
 
 // match returns re's submatches in s, failing the test without a match.
@@ -819,6 +820,42 @@ func (w *walk) steps() []step {
 			w.n.Events.Await(events.TypeTransferCompletedV1, func(e harness.Event) bool {
 				return e.CallID == "" && e.LegID == m[1]
 			}, exWait)
+		}},
+
+		{line: "tandemctl phones refer sip:bob@example.test $CAROL --no-subscription", during: func(*syncBuffer) {
+			r := w.bob.NextOutOfDialog(exWait)
+			if rs := r.Req.GetHeader("Refer-Sub"); rs == nil || rs.Value() != "false" {
+				t.Errorf("Refer-Sub %v, want false", rs)
+			}
+			r.Respond(200, nil, sip.NewHeader("Refer-Sub", "false"))
+		}, after: func(r result) {
+			m := w.match(referLine, r.stdout)
+			w.contains("phones refer --no-subscription", r.stdout, "(no subscription: no progress reports)")
+			e := w.n.Events.Await(events.TypeTransferRequestedV1, func(e harness.Event) bool {
+				return e.CallID == "" && e.LegID == m[1]
+			}, exWait)
+			var tr events.TransferRequestedV1
+			if err := e.Decode(&tr); err != nil || !tr.NoSubscription {
+				t.Errorf("transfer requested %s, want no_subscription", e.Raw)
+			}
+		}},
+		{line: "tandemctl phones refer sip:bob@example.test $CAROL --fallback originate", during: func(*syncBuffer) {
+			// bob's phone cannot take a REFER
+			w.bob.NextOutOfDialog(exWait).Respond(501, nil)
+		}, after: func(r result) {
+			m := w.match(fallbackLine, r.stdout)
+			ib := w.bob.NextInvite(exWait)
+			if am := ib.Req.GetHeader("Answer-Mode"); am == nil || am.Value() != "Auto" {
+				t.Errorf("bob's INVITE Answer-Mode %v, want Auto", am)
+			}
+			ib.Answer(w.bob.SDP(phone.Inactive))
+			ib.ExpectRequest(sip.ACK, exWait)
+			ic := w.carol.NextInvite(exWait)
+			ic.Answer(w.carol.SDP(phone.SendRecv))
+			w.expectReinvite(ib.Dialog, w.bob, "", phone.SendRecv)
+			ic.ExpectRequest(sip.ACK, exWait)
+			w.await(events.TypeLegBridgedV1, m[1], m[2])
+			w.hangup(m[1], ib.Dialog, ic.Dialog)
 		}},
 
 		// The conference mixer
