@@ -26,47 +26,17 @@ func cannotTakeRefer(code int) bool {
 var answerModeAuto = events.HeaderV1{Name: "Answer-Mode", Value: "Auto"}
 
 // originateForRefer places the call a click-to-dial REFER asked for, after
-// the phone refused it with cannotTakeRefer: third-party call control as
-// OriginateCall's flow IV (RFC 3725), with A the very contact the REFER went
-// to, called with Answer-Mode: Auto, and B the target, called without it.
-// OriginateCall puts its headers on both INVITEs, so the flow is spelled out
-// here with a header for A alone. The call is claimed by controller when
-// one is named. It returns once A's INVITE is sent.
+// the phone refused it with cannotTakeRefer: third-party call control by
+// flow IV (RFC 3725, see OriginateCall), with A the very contact the REFER
+// went to, called with Answer-Mode: Auto, and B the target, called without
+// it. The call is claimed by controller when one is named. It returns once
+// A's INVITE is sent.
 func (c *Core) originateForRefer(ctx context.Context, controller string, contact, target, from sipx.Uri) (callID, aLegID string, err error) {
-	if c.draining.Load() {
-		return "", "", events.NewError(events.ErrUnavailable, "shutting down")
-	}
-	base := origination{from: from, ring: c.cfg.NoAnswerTimeout}
-	cl := c.newControlCall(target.String(), contact.String())
-	err = c.withCall(ctx, cl.id, func(cl *call, reply func(error)) {
-		if controller != "" {
-			cl.setClaim(controller, defaultClaimTTL)
-		}
-		oa := base
-		oa.target = contact
-		oa.headers = []events.HeaderV1{answerModeAuto}
-		oa.sdp = placeholderOffer(c.stack.Host())
-		al, err := cl.originate(oa)
-		if err != nil {
-			cl.endIfEmpty()
-			reply(err)
-			return
-		}
-		aLegID = al.id
-		ob := base
-		ob.target = target
-		// A answered (and was acknowledged): B without an offer, bridged
-		// to A when it answers (B's offer to A, A's answer in B's ACK)
-		al.afterAnswer = func() {
-			ob.bridgeTo = al
-			cl.originateB(al, ob)
-		}
-		reply(nil)
+	return c.originateCall(ctx, thirdParty{
+		controller: controller, a: contact, b: target, flow: events.Flow4,
+		base:     origination{from: from, ring: c.cfg.NoAnswerTimeout},
+		aHeaders: []events.HeaderV1{answerModeAuto},
 	})
-	if err != nil {
-		return "", "", err
-	}
-	return cl.id, aLegID, nil
 }
 
 // fallbackError is the error of a click-to-dial whose REFER was refused

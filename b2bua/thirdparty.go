@@ -2,6 +2,7 @@ package b2bua
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,9 +15,6 @@ import (
 // ACK) or flow IV (A on an inactive offer; B's offer to A in a re-INVITE).
 // If B fails, A is hung up. It returns once A's INVITE is sent.
 func (c *Core) OriginateCall(ctx context.Context, req events.CallsOriginateRequestV1) (callID, aLegID string, err error) {
-	if c.draining.Load() {
-		return "", "", events.NewError(events.ErrUnavailable, "shutting down")
-	}
 	a, err := commandURI("a", req.A)
 	if err != nil {
 		return "", "", err
@@ -47,14 +45,36 @@ func (c *Core) OriginateCall(ctx context.Context, req events.CallsOriginateReque
 	if req.TimeoutMS > 0 {
 		ring = time.Duration(req.TimeoutMS) * time.Millisecond
 	}
-	base := origination{from: from, display: sanitize(req.FromDisplay), headers: req.Headers, ring: ring}
+	return c.originateCall(ctx, thirdParty{
+		controller: req.Controller, a: a, b: b, flow: flow,
+		base: origination{from: from, display: sanitize(req.FromDisplay), headers: req.Headers, ring: ring},
+	})
+}
+
+// thirdParty is a checked third-party call: its parties, its flow, what
+// both INVITEs carry (base) and the headers of A's alone.
+type thirdParty struct {
+	controller string
+	a, b       sipx.Uri
+	flow       int
+	base       origination
+	aHeaders   []events.HeaderV1
+}
+
+// originateCall places p (see OriginateCall).
+func (c *Core) originateCall(ctx context.Context, p thirdParty) (callID, aLegID string, err error) {
+	if c.draining.Load() {
+		return "", "", events.NewError(events.ErrUnavailable, "shutting down")
+	}
+	base, a, b, flow := p.base, p.a, p.b, p.flow
 	cl := c.newControlCall(b.String(), a.String())
 	err = c.withCall(ctx, cl.id, func(cl *call, reply func(error)) {
-		if req.Controller != "" {
-			cl.setClaim(req.Controller, defaultClaimTTL)
+		if p.controller != "" {
+			cl.setClaim(p.controller, defaultClaimTTL)
 		}
 		oa := base
 		oa.target = a
+		oa.headers = append(slices.Clip(base.headers), p.aHeaders...)
 		if flow == events.Flow4 {
 			oa.sdp = placeholderOffer(c.stack.Host())
 		}
