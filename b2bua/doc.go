@@ -129,6 +129,29 @@
 // command, natively or by sending REFER to a party. Transfers have ids and
 // events (requested, progress, completed, failed, rolled_back).
 //
+// # Remote and third-party call control
+//
+// OriginateCall (thirdparty.go) is RFC 3725 third-party call control: A,
+// then B, connected by flow I or IV. ReferPhone (clicktodial.go) is
+// click-to-dial: a REFER outside any dialog to a registered phone (its
+// preferred contact or exactly its GRUU), with Refer-Sub: false on request
+// (RFC 4488); its NOTIFYs become transfer events of kind click_to_dial. A
+// phone that cannot take a REFER (405, 420, 489, 501: baresip 1.0.0 answers
+// 501) is, on request (fallback "originate", clicktodial_fallback.go),
+// called instead with Answer-Mode: Auto (RFC 5373) and connected to the
+// target as OriginateCall's flow IV. After a transfer, a replacement or a
+// bridge, a party that supports from-change is told its new peer by UPDATE
+// (identity.go, RFC 4916).
+//
+// # Memory after a call
+//
+// An ended call leaves nothing that holds it: sipgo keeps transactions,
+// their hooks and stopped timers for a while, so those refer to calls and
+// legs weakly and messages carry copies, never pointers into a leg
+// (weakhooks.go). An INVITE of ours stays a transaction only T1 after its
+// 2xx; a 2xx retransmitted later is acknowledged again by the core
+// (stray2xx.go, RFC 3261 §13.2.2.4).
+//
 // # Events, commands, decisions
 //
 // The core publishes events (package events) through an EventSink, in order

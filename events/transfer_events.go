@@ -19,7 +19,8 @@ type TransferRequestedV1 struct {
 	ReferTo     string `json:"refer_to"`
 	ReferredBy  string `json:"referred_by,omitempty"`
 	// Kind is "refer" (in-dialog REFER), "refer_ood" (REFER to a GRUU with
-	// Target-Dialog) or "command".
+	// Target-Dialog), "command", or "click_to_dial" (phones.refer: a REFER
+	// Tandem sent to a registered phone outside any dialog; no call).
 	Kind string `json:"kind"`
 	// NoSubscription: Refer-Sub: false, no NOTIFYs.
 	NoSubscription bool `json:"no_subscription,omitempty"`

@@ -17,4 +17,12 @@
 //	TestBaresipTransferor  a phone calls baresip through Tandem; baresip
 //	                       transfers it (its /transfer command, an in-dialog
 //	                       REFER) to a second phone
+//	TestBaresipTransferee  baresip calls a phone through Tandem, which
+//	                       transfers it (REFER) to a second phone
+//	TestBaresipTarget      a phone transfers its caller to baresip, which
+//	                       Tandem calls without an offer
+//	TestBaresipClickToDial baresip registers with Tandem; phones.refer asks it
+//	                       to call a phone: baresip 1.0.0 answers the REFER
+//	                       501, and with fallback "originate" Tandem calls it
+//	                       (Answer-Mode: Auto), then the phone, and bridges
 package interop
