@@ -17,11 +17,7 @@ import (
 // phone is refused.
 func TestClickToDial(t *testing.T) {
 	t.Parallel()
-	n := registrarNode(t)
-	b := phone.New(t, "bob")
-	if res := b.Register(n.SIPAddr, "sip:bob@example.test", "bob", "secret", 600, ""); res.StatusCode != 200 {
-		t.Fatalf("REGISTER: %d", res.StatusCode)
-	}
+	n, b := nodeWithBob(t)
 	crm := controller(t, n, "crm")
 	done := async(func() error {
 		_, err := crm.ReferPhone(ctx10(t), "sip:bob@example.test", "sip:carol@example.test")
@@ -67,11 +63,7 @@ func TestClickToDial(t *testing.T) {
 // served as usual.
 func TestClickToDialNoSubscription(t *testing.T) {
 	t.Parallel()
-	n := registrarNode(t)
-	b := phone.New(t, "bob")
-	if res := b.Register(n.SIPAddr, "sip:bob@example.test", "bob", "secret", 600, ""); res.StatusCode != 200 {
-		t.Fatalf("REGISTER: %d", res.StatusCode)
-	}
+	n, b := nodeWithBob(t)
 	crm := controller(t, n, "crm")
 	req := events.PhonesReferRequestV1{Phone: "sip:bob@example.test", Target: "sip:carol@example.test", NoSubscription: true}
 	type result struct {
@@ -148,12 +140,8 @@ func TestClickToDialNoSubscription(t *testing.T) {
 // (603) fails without a call, and so does a 501 without the fallback.
 func TestClickToDialFallbackOriginate(t *testing.T) {
 	t.Parallel()
-	n := registrarNode(t)
-	b := phone.New(t, "bob")
+	n, b := nodeWithBob(t)
 	c := phone.New(t, "carol")
-	if res := b.Register(n.SIPAddr, "sip:bob@example.test", "bob", "secret", 600, ""); res.StatusCode != 200 {
-		t.Fatalf("REGISTER: %d", res.StatusCode)
-	}
 	crm := controller(t, n, "crm")
 	req := events.PhonesReferRequestV1{Phone: "sip:bob@example.test", Target: c.URI("carol"), From: "sip:crm@example.test"}
 	type result struct {
@@ -245,4 +233,16 @@ func TestClickToDialFallbackOriginate(t *testing.T) {
 	if o := n.Server.Core().OpenPhoneRefers(); o != 0 {
 		t.Errorf("%d click-to-dial refers open, want none", o)
 	}
+}
+
+// nodeWithBob starts a node with the registrar and registers bob's phone
+// (sip:bob@example.test) with it.
+func nodeWithBob(t *testing.T) (*harness.Node, *phone.Phone) {
+	t.Helper()
+	n := registrarNode(t)
+	b := phone.New(t, "bob")
+	if res := b.Register(n.SIPAddr, "sip:bob@example.test", "bob", "secret", 600, ""); res.StatusCode != 200 {
+		t.Fatalf("REGISTER: %d", res.StatusCode)
+	}
+	return n, b
 }
