@@ -121,7 +121,7 @@ func (c *Core) ReferPhone(ctx context.Context, req events.PhonesReferRequestV1) 
 		}
 		c.log.Info("b2bua: click-to-dial REFER refused; calling the phone instead",
 			"phone", phone.String(), "code", final.StatusCode, "contact", contact.String(), "target", target.String())
-		callID, aLeg, err := c.originateForRefer(ctx, req.Controller, contact, target, from)
+		callID, aLeg, err := c.originateForRefer(ctx, req.Controller, phone, contact, target, from)
 		if err != nil {
 			return rep, fallbackError(refused, err)
 		}

@@ -28,12 +28,12 @@ var answerModeAuto = events.HeaderV1{Name: "Answer-Mode", Value: "Auto"}
 // originateForRefer places the call a click-to-dial REFER asked for, after
 // the phone refused it with cannotTakeRefer: third-party call control by
 // flow IV (RFC 3725, see OriginateCall), with A the very contact the REFER
-// went to, called with Answer-Mode: Auto, and B the target, called without
-// it. The call is claimed by controller when one is named. It returns once
-// A's INVITE is sent.
-func (c *Core) originateForRefer(ctx context.Context, controller string, contact, target, from sipx.Uri) (callID, aLegID string, err error) {
+// went to, called with Answer-Mode: Auto and the phone's AOR or GRUU
+// (phone) in To, and B the target, called without it. The call is claimed
+// by controller when one is named. It returns once A's INVITE is sent.
+func (c *Core) originateForRefer(ctx context.Context, controller string, phone, contact, target, from sipx.Uri) (callID, aLegID string, err error) {
 	return c.originateCall(ctx, thirdParty{
-		controller: controller, a: contact, b: target, flow: events.Flow4,
+		controller: controller, a: contact, aTo: &phone, b: target, flow: events.Flow4,
 		base:     origination{from: from, ring: c.cfg.NoAnswerTimeout},
 		aHeaders: []events.HeaderV1{answerModeAuto},
 	})

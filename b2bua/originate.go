@@ -100,6 +100,9 @@ type origination struct {
 	sdp      []byte
 	ring     time.Duration
 	bridgeTo *leg
+	// to, when set, is the To header's URI (the party's identity) where
+	// it is not the target (a phone's AOR called at its contact)
+	to *sipx.Uri
 }
 
 // newControlCall makes a call of no leg yet, for originated legs. It is
@@ -158,6 +161,9 @@ func (cl *call) originate(o origination) (*leg, error) {
 	cl.bN++
 	l := cl.newUACLeg(fmt.Sprintf("%s-o%d", cl.id, cl.bN), o.target, *o.from.Clone(), o.display)
 	l.orig, l.bridgeTo = true, o.bridgeTo
+	if o.to != nil {
+		l.dlg.remoteURI = *o.to.Clone()
+	}
 	req := l.dlg.request(sipx.INVITE)
 	req.AppendHeader(l.contact.Clone())
 	req.AppendHeader(sipx.NewHeader("Allow", allowHeader))

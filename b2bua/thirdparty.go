@@ -59,6 +59,7 @@ type thirdParty struct {
 	flow       int
 	base       origination
 	aHeaders   []events.HeaderV1
+	aTo        *sipx.Uri // A's To header, when not a
 }
 
 // originateCall places p (see OriginateCall).
@@ -75,6 +76,7 @@ func (c *Core) originateCall(ctx context.Context, p thirdParty) (callID, aLegID 
 		oa := base
 		oa.target = a
 		oa.headers = append(slices.Clip(base.headers), p.aHeaders...)
+		oa.to = p.aTo
 		if flow == events.Flow4 {
 			oa.sdp = placeholderOffer(c.stack.Host())
 		}

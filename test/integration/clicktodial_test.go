@@ -196,6 +196,9 @@ func TestClickToDialFallbackOriginate(t *testing.T) {
 	if u := ib.Req.Recipient; u.Port != b.Port() {
 		t.Errorf("bob's INVITE went to %s, want his registered contact (port %d)", u.String(), b.Port())
 	}
+	if to := ib.Req.To(); to == nil || to.Address.String() != "sip:bob@example.test" {
+		t.Errorf("bob's INVITE To %v, want his AOR sip:bob@example.test (the contact is only its Request-URI)", to)
+	}
 	if f := ib.Req.From(); f == nil || f.Address.User != "crm" {
 		t.Errorf("bob's INVITE From %v, want the request's", f)
 	}
