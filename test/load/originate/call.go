@@ -296,7 +296,11 @@ func (x *ocall) apply(r *run, e event) error {
 // call plays one originated call to its end (completed or failed) or to
 // ctx's end (stuck).
 func (r *run) call(ctx context.Context, x *ocall) {
-	err := r.script(ctx, x)
+	script := r.script
+	if r.cfg.phones == "sipp" {
+		script = r.scriptSIPp
+	}
+	err := script(ctx, x)
 	defer r.forget(x)
 	switch {
 	case err == nil:
@@ -308,11 +312,11 @@ func (r *run) call(ctx context.Context, x *ocall) {
 		// hang up what is left, so the failure does not leave a call
 		// behind in Tandem (the active-call check at the end is about
 		// calls Tandem keeps by itself)
-		if x.aInv != nil && !x.byeSent {
+		if r.a != nil && x.aInv != nil && !x.byeSent {
 			a := loadkit.UASDialog(x.aInv, x.aTag)
 			_ = r.a.Request(a.Build(sip.BYE, 0), toSink(func(event) {}), nil)
 		}
-		if r.claimed && x.bInv != nil && !x.bByeSent {
+		if r.b != nil && r.claimed && x.bInv != nil && !x.bByeSent {
 			b := loadkit.UASDialog(x.bInv, x.bTag)
 			_ = r.b.Request(b.Build(sip.BYE, 0), toSink(func(event) {}), nil)
 		}
@@ -337,29 +341,8 @@ func (r *run) forget(x *ocall) {
 func (r *run) script(ctx context.Context, x *ocall) error {
 	r.users.Store(x.aUser, x.mb)
 	r.users.Store(x.bUser, x.mb)
-
-	// The command: Tandem replies once A's INVITE is sent.
-	x.stage = "the command"
-	req := events.CallsOriginateRequestV1{
-		Controller: r.cfg.controller,
-		A:          fmt.Sprintf("sip:%s@127.0.0.1:%d", x.aUser, r.a.Port),
-		B:          fmt.Sprintf("sip:%s@127.0.0.1:%d", x.bUser, r.b.Port),
-		Flow:       r.cfg.flow,
-	}
-	cctx, cancel := context.WithTimeout(ctx, r.cfg.cmdTimeout)
-	x.cmdAt = time.Now()
-	callID, aLeg, err := r.orig.originate(cctx, req)
-	x.replyAt = time.Now()
-	cancel()
-	if err != nil {
-		if ctx.Err() != nil {
-			return errStuck
-		}
-		return fmt.Errorf("calls.originate: %w", err)
-	}
-	x.replied, x.callID, x.aLegID = true, callID, aLeg
-	if callID == "" || aLeg == "" {
-		return fmt.Errorf("calls.originate replied call %q, A's leg %q", callID, aLeg)
+	if err := r.command(ctx, x); err != nil {
+		return err
 	}
 
 	// A answers (the phone's handler does), then B, then the offer/answer
@@ -420,6 +403,47 @@ func (r *run) script(ctx context.Context, x *ocall) error {
 	}
 	if c := x.bByeRes.StatusCode; c != 200 {
 		return fmt.Errorf("B's BYE answered %d %s", c, x.bByeRes.Reason)
+	}
+	return nil
+}
+
+// command sends the call's calls.originate: Tandem replies once A's INVITE
+// is sent.
+func (r *run) command(ctx context.Context, x *ocall) error {
+	x.stage = "the command"
+	req := events.CallsOriginateRequestV1{
+		Controller: r.cfg.controller,
+		A:          fmt.Sprintf("sip:%s@127.0.0.1:%d", x.aUser, r.aPort),
+		B:          fmt.Sprintf("sip:%s@127.0.0.1:%d", x.bUser, r.bPort),
+		Flow:       r.cfg.flow,
+	}
+	cctx, cancel := context.WithTimeout(ctx, r.cfg.cmdTimeout)
+	x.cmdAt = time.Now()
+	callID, aLeg, err := r.orig.originate(cctx, req)
+	x.replyAt = time.Now()
+	cancel()
+	if err != nil {
+		if ctx.Err() != nil {
+			return errStuck
+		}
+		return fmt.Errorf("calls.originate: %w", err)
+	}
+	x.replied, x.callID, x.aLegID = true, callID, aLeg
+	if callID == "" || aLeg == "" {
+		return fmt.Errorf("calls.originate replied call %q, A's leg %q", callID, aLeg)
+	}
+	return nil
+}
+
+// scriptSIPp is the flow of one originated call with -phones sipp: the
+// command, then Tandem's events (SIPp plays and checks the SIP side).
+func (r *run) scriptSIPp(ctx context.Context, x *ocall) error {
+	if err := r.command(ctx, x); err != nil {
+		return err
+	}
+	x.stage = "the call's end (the ended event)"
+	if err := r.nats.waitEnded(ctx, x.callID); err != nil {
+		return errStuck
 	}
 	return nil
 }

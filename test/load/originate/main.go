@@ -47,6 +47,10 @@
 //	go run ./test/load/originate -nats nats://127.0.0.1:4222 -http 127.0.0.1:8080
 //	                                                           # a running tandem (no authentication)
 //
+// With -phones sipp, two SIPp processes play A and B instead (sipp.go):
+// less of the shared CPU goes to the generator; calls are then judged by
+// Tandem's reply and events and by SIPp's own checks.
+//
 // Everything is on 127.0.0.1 and bounded: rate x duration calls, each given
 // until the end of the schedule plus -stuck-after.
 package main
@@ -80,6 +84,7 @@ type config struct {
 	stuckAfter  time.Duration
 	baseline    bool
 	calls       bool
+	phones      string // go or sipp
 
 	tandem   string // binary to start ("" = use -nats and -http)
 	out      string
@@ -114,6 +119,7 @@ func realMain() int {
 	flag.DurationVar(&cfg.cmdTimeout, "command-timeout", 5*time.Second, "wait for a command's reply at most this long")
 	flag.DurationVar(&cfg.stuckAfter, "stuck-after", 10*time.Second, "a call not finished this long after the last one started is stuck")
 	flag.BoolVar(&cfg.baseline, "baseline", true, "send the baseline requests (echo, calls.get) at the same rate")
+	flag.StringVar(&cfg.phones, "phones", "go", "who plays A and B: go (this program's sipgo phones, checking and timing every message) or sipp (two SIPp processes: less CPU on a shared machine; flow IV, unclaimed, no answer delay; calls judged by Tandem's reply and events and SIPp's exit status)")
 	flag.BoolVar(&cfg.calls, "calls", true, "originate calls; -calls=false sends the baseline requests alone (the machine's floor)")
 	flag.StringVar(&cfg.tandem, "tandem", "", "tandem binary to start (with its own config, embedded NATS in -out) and stop at the end")
 	flag.StringVar(&cfg.out, "out", "", "with -tandem: directory for its config, log and NATS data (default: a new temp dir; the NATS data is removed at the end)")
@@ -141,6 +147,14 @@ func realMain() int {
 		cfg.settle < 0 || cfg.settle > 5*time.Minute || flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "originate: bad arguments: -rate 1-2000, -duration up to 10m, -hold and -answer-delay up to 1m, -flow 1 or 4, -command-timeout 1ms-1m, -stuck-after 1s-5m")
 		flag.Usage()
+		return 2
+	}
+	if cfg.phones != "go" && cfg.phones != "sipp" {
+		fmt.Fprintln(os.Stderr, "originate: -phones go or sipp")
+		return 2
+	}
+	if cfg.phones == "sipp" && (cfg.flow != events.Flow4 || cfg.controller != "" || cfg.via != "nats" || cfg.answerDelay != 0) {
+		fmt.Fprintln(os.Stderr, "originate: -phones sipp plays flow IV, unclaimed calls over NATS, B answering at once: leave -flow, -controller, -via and -answer-delay out")
 		return 2
 	}
 	if !cfg.calls && !cfg.baseline {
@@ -185,16 +199,19 @@ func realMain() int {
 // run is one load run: the two phones, the tandem (if started here), the
 // NATS side, and the calls.
 type run struct {
-	cfg        config
-	a, b       *loadkit.UA
-	tandem     *loadkit.Tandem
-	natsDir    string // the started tandem's JetStream data, removed at the end
-	nats       *natsSide
-	orig       originator
-	rest       *restOriginator // with -via rest
-	via        string
-	claimed    bool // the calls are claimed: B stays up after A's BYE
-	metricsURL string
+	cfg          config
+	a, b         *loadkit.UA  // -phones go
+	aPort, bPort int          // A's and B's UDP ports
+	sipps        []*sippPhone // -phones sipp, once started
+	dir          string       // for SIPp's files
+	tandem       *loadkit.Tandem
+	natsDir      string // the started tandem's JetStream data, removed at the end
+	nats         *natsSide
+	orig         originator
+	rest         *restOriginator // with -via rest
+	via          string
+	claimed      bool // the calls are claimed: B stays up after A's BYE
+	metricsURL   string
 
 	users  sync.Map // Request-URI user (a-<n>, b-<n>) -> *mailbox: how A and B find a new INVITE's call
 	aCalls sync.Map // Call-ID -> *mailbox, per phone, while the call lasts
@@ -208,14 +225,33 @@ func newRun(cfg config) (*run, error) {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	var err error
-	if r.a, err = loadkit.NewUA("a", cfg.aPort, log.With("ua", "A")); err != nil {
-		return nil, err
+	if cfg.phones == "go" {
+		if r.a, err = loadkit.NewUA("a", cfg.aPort, log.With("ua", "A")); err != nil {
+			return nil, err
+		}
+		if r.b, err = loadkit.NewUA("b", cfg.bPort, log.With("ua", "B")); err != nil {
+			r.close()
+			return nil, err
+		}
+		r.a.Handle, r.b.Handle = r.onA, r.onB
+		r.aPort, r.bPort = r.a.Port, r.b.Port
+	} else {
+		r.aPort, r.bPort = cfg.aPort, cfg.bPort
+		for _, p := range []*int{&r.aPort, &r.bPort} {
+			if *p == 0 {
+				if *p, err = loadkit.FreePort("udp"); err != nil {
+					return nil, err
+				}
+			}
+		}
+		if r.dir = cfg.out; r.dir == "" {
+			if r.dir, err = os.MkdirTemp("", "tandem-origload."); err != nil {
+				return nil, err
+			}
+		} else if err := os.MkdirAll(r.dir, 0o755); err != nil {
+			return nil, err
+		}
 	}
-	if r.b, err = loadkit.NewUA("b", cfg.bPort, log.With("ua", "B")); err != nil {
-		r.close()
-		return nil, err
-	}
-	r.a.Handle, r.b.Handle = r.onA, r.onB
 
 	natsURL, httpAddr := cfg.natsURL, cfg.httpAddr
 	if cfg.tandem != "" {
@@ -277,6 +313,9 @@ func (r *run) close() {
 			u.Close()
 		}
 	}
+	for _, p := range r.sipps {
+		p.kill()
+	}
 	if r.tandem != nil {
 		r.tandem.Kill()
 	}
@@ -312,7 +351,22 @@ func (r *run) loop() bool {
 	steal0, _ := loadkit.StealTime()
 	load0 := loadavg()
 	fmt.Fprintf(os.Stderr, "originate: %d calls at %d/s via %s (A 127.0.0.1:%d, B 127.0.0.1:%d), flow %d, hold %v, answer delay %v, controller %q\n",
-		total, cfg.rate, r.via, r.a.Port, r.b.Port, cfg.flow, cfg.hold, cfg.answerDelay, cfg.controller)
+		total, cfg.rate, r.via, r.aPort, r.bPort, cfg.flow, cfg.hold, cfg.answerDelay, cfg.controller)
+	var sippErrs []error
+	if cfg.phones == "sipp" && cfg.calls {
+		for _, s := range []struct {
+			name     string
+			scenario []byte
+			port     int
+		}{{"a", sippA, r.aPort}, {"b", sippB, r.bPort}} {
+			p, err := startSIPp(s.name, s.scenario, s.port, total, cfg.hold, r.dir)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "originate:", err)
+				return false
+			}
+			r.sipps = append(r.sipps, p)
+		}
+	}
 
 	// Open loop: the i-th call starts at i/rate s; a late one starts at
 	// once, so a slow Tandem does not lower the offered rate. Baseline
@@ -346,7 +400,7 @@ func (r *run) loop() bool {
 	}
 	if cfg.baseline {
 		payload := []byte(fmt.Sprintf(`{"request_id":"0123456789abcdefghijkl","a":"sip:a-1234@127.0.0.1:%d","b":"sip:b-1234@127.0.0.1:%d","flow":%d}`,
-			r.a.Port, r.b.Port, cfg.flow))
+			r.aPort, r.bPort, cfg.flow))
 		for k := range nProbes {
 			if k == probeRESTGet && r.rest == nil {
 				continue
@@ -391,6 +445,14 @@ func (r *run) loop() bool {
 	offered := time.Since(start)
 	wg.Wait()
 	pwg.Wait()
+	var sippCPU time.Duration
+	for _, p := range r.sipps {
+		// B keeps each call 4 s after its BYE to absorb a retransmission
+		if err := p.wait(time.Now().Add(15 * time.Second)); err != nil {
+			sippErrs = append(sippErrs, err)
+		}
+		sippCPU += p.cpu
+	}
 	elapsed := time.Since(start)
 	close(wakeDone)
 	wake.wait()
@@ -464,6 +526,7 @@ func (r *run) loop() bool {
 		steal:   steal1 - steal0, wake: wake,
 		started: cfg.tandem != "", exit: exit, exitTook: exitTook, dir: dir,
 		load0: load0, load1: load1, start: start, evDropped: dropped,
+		sipp: cfg.phones == "sipp", sippErrs: sippErrs, sippCPU: sippCPU,
 	})
 }
 

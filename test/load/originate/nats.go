@@ -42,9 +42,10 @@ type natsSide struct {
 	inst   *sdk.Instance
 	client *sdk.Client
 
-	mu      sync.Mutex           // guards bridged, ended, evCount
-	bridged map[string]time.Time // call id -> first leg_bridged received
-	ended   map[string]time.Time // call id -> its ended event received
+	mu      sync.Mutex               // guards bridged, ended, endWait, evCount
+	bridged map[string]time.Time     // call id -> first leg_bridged received
+	ended   map[string]time.Time     // call id -> its ended event received
+	endWait map[string]chan struct{} // call id -> closed by its ended event (waitEnded)
 	evCount int
 	dropped func() (int, error) // the watcher's dropped messages
 }
@@ -54,7 +55,7 @@ type natsSide struct {
 const echoSubject = "origload.echo"
 
 func connectNATS(url string) (*natsSide, error) {
-	s := &natsSide{bridged: map[string]time.Time{}, ended: map[string]time.Time{}}
+	s := &natsSide{bridged: map[string]time.Time{}, ended: map[string]time.Time{}, endWait: map[string]chan struct{}{}}
 	var err error
 	if s.nc, err = nats.Connect(url, nats.Name("origload")); err != nil {
 		return nil, fmt.Errorf("nats %s: %w", url, err)
@@ -95,6 +96,12 @@ func connectNATS(url string) (*natsSide, error) {
 			s.evCount++
 			if _, ok := into[env.CallID]; !ok {
 				into[env.CallID] = at
+				if name == "ended" {
+					if ch, ok := s.endWait[env.CallID]; ok {
+						close(ch)
+						delete(s.endWait, env.CallID)
+					}
+				}
 			}
 			s.mu.Unlock()
 		})
@@ -142,6 +149,27 @@ func (s *natsSide) close() {
 	}
 	if s.other != nil {
 		s.other.Close()
+	}
+}
+
+// waitEnded waits for callID's ended event, or ctx.
+func (s *natsSide) waitEnded(ctx context.Context, callID string) error {
+	s.mu.Lock()
+	if _, ok := s.ended[callID]; ok {
+		s.mu.Unlock()
+		return nil
+	}
+	ch, ok := s.endWait[callID]
+	if !ok {
+		ch = make(chan struct{})
+		s.endWait[callID] = ch
+	}
+	s.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

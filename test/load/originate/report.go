@@ -37,7 +37,10 @@ type reportIn struct {
 	exitTook         time.Duration
 	dir              string
 	load0, load1     string
-	evDropped        int // event messages the watcher dropped (-1 unknown)
+	evDropped        int           // event messages the watcher dropped (-1 unknown)
+	sipp             bool          // -phones sipp: no per-message times
+	sippErrs         []error       // how the SIPps ended, if not well
+	sippCPU          time.Duration // both SIPps' utime+stime
 }
 
 // Issue 7's target: 300 originated calls/s via NATS with p99 command
@@ -73,6 +76,15 @@ func report(w io.Writer, in reportIn) bool {
 				msg = msg[:i]
 			}
 			reasons[x.outcome+" at "+x.stage+": "+msg]++
+			continue
+		}
+		if in.sipp {
+			// SIPp times nothing for us: Tandem's events only
+			if b, _ := in.nats.eventTimes(x.callID); !b.IsZero() {
+				evBridged = append(evBridged, b.Sub(x.cmdAt))
+			} else {
+				noBridgedEv++
+			}
 			continue
 		}
 		toA = append(toA, x.aInvAt.Sub(x.cmdAt))
@@ -152,22 +164,13 @@ func report(w io.Writer, in reportIn) bool {
 	} else {
 		row("calls.originate -> reply", cmd)
 	}
-	row("command -> A's INVITE", toA)
-	row("command -> both legs bridged", bridged)
-	row("  A's INVITE -> its 200 (phone)", aAns)
-	row("  A's 200 -> B's INVITE", aToB)
-	row("  B's INVITE -> its 200 (phone)", bAns)
-	if flow4 {
-		row("  B's 200 -> A's re-INVITE", bToRe)
-		row("  A's re-INVITE -> its 200 (phone)", reAns)
-		row("  A's 200 -> B's ACK (bridged)", reToAck)
-	} else {
-		row("  B's 200 -> B's ACK", bToBAck)
-		row("  B's 200 -> A's ACK", bToAAck)
+	if !in.sipp { // the phones' times
+		phoneRows(row, flow4, toA, bridged, aAns, aToB, bAns, bToRe, reAns, reToAck, bToBAck, bToAAck, tandemPart)
 	}
-	row("  Tandem's part (bridged - phones)", tandemPart)
 	row("command -> leg_bridged event", evBridged)
-	row("A's BYE -> 200", bye)
+	if !in.sipp {
+		row("A's BYE -> 200", bye)
+	}
 	p99 := loadkit.Pct(cmd, 99)
 	verdict := "missed"
 	switch {
@@ -235,7 +238,11 @@ func report(w io.Writer, in reportIn) bool {
 	}
 	fmt.Fprintf(w, "events:     leg_bridged missing for %d completed calls; ended missing for %d answered calls; watcher dropped %d\n",
 		noBridgedEv, noEndedEv, in.evDropped)
-	ok := counts[outFailed] == 0 && counts[outStuck] == 0 && in.active == 0 && noEndedEv == 0
+	ok := counts[outFailed] == 0 && counts[outStuck] == 0 && in.active == 0 && noEndedEv == 0 && len(in.sippErrs) == 0
+	if in.sipp {
+		fmt.Fprintf(w, "phones:     SIPp (sipp_a.xml, sipp_b.xml): %v; their CPU %.2f s (%.3f ms per call)\n",
+			sippVerdict(in.sippErrs), in.sippCPU.Seconds(), float64(in.sippCPU)/float64(time.Millisecond)/float64(max(n, 1)))
+	}
 	if in.started {
 		switch {
 		case in.cpu > 0 && n > 0:
@@ -275,4 +282,36 @@ func sumPrefix(before, after map[string]float64, prefix string) string {
 		}
 	}
 	return fmt.Sprintf("%.0f", d)
+}
+
+func sippVerdict(errs []error) string {
+	if len(errs) == 0 {
+		return "both exited 0 (every call as scripted)"
+	}
+	var b strings.Builder
+	for i, err := range errs {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(err.Error())
+	}
+	return b.String()
+}
+
+// phoneRows prints the rows timed by the Go phones.
+func phoneRows(row func(string, []time.Duration), flow4 bool, toA, bridged, aAns, aToB, bAns, bToRe, reAns, reToAck, bToBAck, bToAAck, tandemPart []time.Duration) {
+	row("command -> A's INVITE", toA)
+	row("command -> both legs bridged", bridged)
+	row("  A's INVITE -> its 200 (phone)", aAns)
+	row("  A's 200 -> B's INVITE", aToB)
+	row("  B's INVITE -> its 200 (phone)", bAns)
+	if flow4 {
+		row("  B's 200 -> A's re-INVITE", bToRe)
+		row("  A's re-INVITE -> its 200 (phone)", reAns)
+		row("  A's 200 -> B's ACK (bridged)", reToAck)
+	} else {
+		row("  B's 200 -> B's ACK", bToBAck)
+		row("  B's 200 -> A's ACK", bToAAck)
+	}
+	row("  Tandem's part (bridged - phones)", tandemPart)
 }

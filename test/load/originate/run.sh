@@ -7,6 +7,8 @@
 #   test/load/originate/run.sh -flow 1                RFC 3725 flow I
 #   test/load/originate/run.sh -controller crm        calls claimed by a controller
 #   test/load/originate/run.sh -via rest              POST /v1/calls to the REST gateway (apps/rcc)
+#   test/load/originate/run.sh -phones sipp           A and B played by two SIPp processes (needs sipp,
+#                                                     Debian sip-tester): the latency target's measurement
 #   TANDEM_BIN=/path/tandem test/load/originate/run.sh   measure that binary instead of building
 #
 # Builds ./cmd/tandem and the generator (test/load/originate, see its doc
