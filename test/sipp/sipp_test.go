@@ -563,9 +563,10 @@ func TestSIPpLostACK(t *testing.T) {
 	tn := startTandem(t, []route{toUAS(uasPort)})
 
 	uas := startSIPp(t, "uas", "uas_lost_ack.xml", uasPort, "", "-m", strconv.Itoa(calls))
-	// the caller holds 4 s: the callee's 200 comes again 1.5 s after its ACK
+	// the caller holds 6 s: the callee's 200 comes again 3 s after its ACK
+	// (2.5 s after the transaction ended, a margin for a loaded machine)
 	uac := startSIPp(t, "uac", "uac_basic.xml", freeUDPPort(t), tn.sipAddr,
-		"-s", "alice", "-m", strconv.Itoa(calls), "-r", "10", "-d", "4000")
+		"-s", "alice", "-m", strconv.Itoa(calls), "-r", "10", "-d", "6000")
 
 	uac.requireSuccess(t, calls)
 	uas.requireSuccess(t, calls)
