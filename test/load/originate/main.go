@@ -119,7 +119,7 @@ func realMain() int {
 	flag.DurationVar(&cfg.cmdTimeout, "command-timeout", 5*time.Second, "wait for a command's reply at most this long")
 	flag.DurationVar(&cfg.stuckAfter, "stuck-after", 10*time.Second, "a call not finished this long after the last one started is stuck")
 	flag.BoolVar(&cfg.baseline, "baseline", true, "send the baseline requests (echo, calls.get) at the same rate")
-	flag.StringVar(&cfg.phones, "phones", "go", "who plays A and B: go (this program's sipgo phones, checking and timing every message) or sipp (two SIPp processes: less CPU on a shared machine; flow IV, unclaimed, no answer delay; calls judged by Tandem's reply and events and SIPp's exit status)")
+	flag.StringVar(&cfg.phones, "phones", "go", "who plays A and B: go (this program's sipgo phones, checking and timing every message) or sipp (two SIPp processes: less CPU on a shared machine; flow IV, no answer delay; calls judged by Tandem's reply and events and SIPp's exit status)")
 	flag.BoolVar(&cfg.calls, "calls", true, "originate calls; -calls=false sends the baseline requests alone (the machine's floor)")
 	flag.StringVar(&cfg.tandem, "tandem", "", "tandem binary to start (with its own config, embedded NATS in -out) and stop at the end")
 	flag.StringVar(&cfg.out, "out", "", "with -tandem: directory for its config, log and NATS data (default: a new temp dir; the NATS data is removed at the end)")
@@ -153,8 +153,8 @@ func realMain() int {
 		fmt.Fprintln(os.Stderr, "originate: -phones go or sipp")
 		return 2
 	}
-	if cfg.phones == "sipp" && (cfg.flow != events.Flow4 || cfg.controller != "" || cfg.via != "nats" || cfg.answerDelay != 0) {
-		fmt.Fprintln(os.Stderr, "originate: -phones sipp plays flow IV, unclaimed calls over NATS, B answering at once: leave -flow, -controller, -via and -answer-delay out")
+	if cfg.phones == "sipp" && (cfg.flow != events.Flow4 || cfg.answerDelay != 0) {
+		fmt.Fprintln(os.Stderr, "originate: -phones sipp plays flow IV, B answering at once: leave -flow and -answer-delay out")
 		return 2
 	}
 	if !cfg.calls && !cfg.baseline {
@@ -354,12 +354,18 @@ func (r *run) loop() bool {
 		total, cfg.rate, r.via, r.aPort, r.bPort, cfg.flow, cfg.hold, cfg.answerDelay, cfg.controller)
 	var sippErrs []error
 	if cfg.phones == "sipp" && cfg.calls {
+		b, bHold := sippB, time.Duration(0)
+		if r.claimed {
+			// the call stays up for its controller: B hangs up by itself
+			b, bHold = sippBBye, cfg.hold+500*time.Millisecond
+		}
 		for _, s := range []struct {
 			name     string
 			scenario []byte
 			port     int
-		}{{"a", sippA, r.aPort}, {"b", sippB, r.bPort}} {
-			p, err := startSIPp(s.name, s.scenario, s.port, total, cfg.hold, r.dir)
+			hold     time.Duration
+		}{{"a", sippA, r.aPort, cfg.hold}, {"b", b, r.bPort, bHold}} {
+			p, err := startSIPp(s.name, s.scenario, s.port, total, s.hold, r.dir)
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "originate:", err)
 				return false

@@ -240,7 +240,7 @@ func report(w io.Writer, in reportIn) bool {
 		noBridgedEv, noEndedEv, in.evDropped)
 	ok := counts[outFailed] == 0 && counts[outStuck] == 0 && in.active == 0 && noEndedEv == 0 && len(in.sippErrs) == 0
 	if in.sipp {
-		fmt.Fprintf(w, "phones:     SIPp (sipp_a.xml, sipp_b.xml): %v; their CPU %.2f s (%.3f ms per call)\n",
+		fmt.Fprintf(w, "phones:     SIPp for A and B: %v; their CPU %.2f s (%.3f ms per call)\n",
 			sippVerdict(in.sippErrs), in.sippCPU.Seconds(), float64(in.sippCPU)/float64(time.Millisecond)/float64(max(n, 1)))
 	}
 	if in.started {

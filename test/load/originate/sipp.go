@@ -20,13 +20,18 @@ import (
 // message, so a call is judged by what Tandem says (the command's reply,
 // the call's leg_bridged and ended events), and SIPp checks every message
 // of its scenario: it exits 0 only if all -m calls went as written. Flow IV
-// only, unclaimed calls, B answering at once.
+// only, B answering at once. A claimed call (-controller, -via rest) stays
+// up when A hangs up; B then plays sipp_b_bye.xml and hangs up by itself
+// 500 ms after A.
 
 //go:embed sipp_a.xml
 var sippA []byte
 
 //go:embed sipp_b.xml
 var sippB []byte
+
+//go:embed sipp_b_bye.xml
+var sippBBye []byte
 
 // sippPhone is one running SIPp.
 type sippPhone struct {
