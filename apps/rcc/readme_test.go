@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/tandem-sip/tandem/test/shellwords"
 )
 
 // curlExample is one curl command of README.md, parsed.
@@ -68,7 +70,7 @@ func readmeExamples(t testing.TB, env map[string]string) []curlExample {
 
 // parseCurl understands the curl options the examples use.
 func parseCurl(line string, env map[string]string) (curlExample, error) {
-	words, err := shellWords(line, env)
+	words, err := shellwords.Split(line, env)
 	if err != nil {
 		return curlExample{}, err
 	}
@@ -132,62 +134,6 @@ func parseCurl(line string, env map[string]string) (curlExample, error) {
 	return ex, nil
 }
 
-// shellWords splits a command line as sh would for the examples: single
-// quotes literal, double quotes and bare words expanding $NAME from env.
-func shellWords(line string, env map[string]string) ([]string, error) {
-	var (
-		words []string
-		cur   strings.Builder
-		in    bool // inside a word
-		quote rune
-	)
-	expand := func(s string) string { return os.Expand(s, func(k string) string { return env[k] }) }
-	flush := func() {
-		if in {
-			words = append(words, cur.String())
-		}
-		cur.Reset()
-		in = false
-	}
-	var seg strings.Builder // a double-quoted or bare segment, expanded when it ends
-	endSeg := func() {
-		cur.WriteString(expand(seg.String()))
-		seg.Reset()
-	}
-	for _, r := range line {
-		switch {
-		case quote == '\'':
-			if r == '\'' {
-				quote = 0
-				continue
-			}
-			cur.WriteRune(r)
-		case quote == '"':
-			if r == '"' {
-				endSeg()
-				quote = 0
-				continue
-			}
-			seg.WriteRune(r)
-		case r == '\'' || r == '"':
-			endSeg()
-			quote, in = r, true
-		case r == ' ' || r == '\t':
-			endSeg()
-			flush()
-		default:
-			seg.WriteRune(r)
-			in = true
-		}
-	}
-	if quote != 0 {
-		return nil, fmt.Errorf("unclosed %c", quote)
-	}
-	endSeg()
-	flush()
-	return words, nil
-}
-
 // Every curl example of README.md runs, in order, against the gateway and
 // a core that answers: each is authorized, routed, decoded and answered
 // with 200 (event streams open and say they are subscribed).
@@ -233,7 +179,7 @@ func TestREADMEExamples(t *testing.T) {
 
 func TestShellWords(t *testing.T) {
 	env := map[string]string{"RCC": "http://h:1", "TOKEN": "t"}
-	got, err := shellWords(`curl -s -H "Authorization: Bearer $TOKEN" --json '{"a":"$b"}' "$RCC/v1/events?x=1" $RCC/v1`, env)
+	got, err := shellwords.Split(`curl -s -H "Authorization: Bearer $TOKEN" --json '{"a":"$b"}' "$RCC/v1/events?x=1" $RCC/v1`, env)
 	want := []string{"curl", "-s", "-H", "Authorization: Bearer t", "--json", `{"a":"$b"}`, "http://h:1/v1/events?x=1", "http://h:1/v1"}
 	if err != nil || strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("shellWords = %q, %v; want %q", got, err, want)

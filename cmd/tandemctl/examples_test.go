@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -16,12 +15,12 @@ import (
 
 	"github.com/emiago/sipgo/sip"
 	"github.com/nats-io/nats.go"
-
 	"github.com/tandem-sip/tandem/b2bua"
 	"github.com/tandem-sip/tandem/config"
 	"github.com/tandem-sip/tandem/events"
 	"github.com/tandem-sip/tandem/test/harness"
 	"github.com/tandem-sip/tandem/test/phone"
+	"github.com/tandem-sip/tandem/test/shellwords"
 )
 
 // The examples of README.md, run: every line of its ```sh blocks is a
@@ -119,82 +118,17 @@ func splitComment(line string) (string, string) {
 	return line, ""
 }
 
-// shellWords splits a command line as sh would for the examples: single
-// quotes literal, double quotes and bare words expanding $NAME from vars.
-// A variable that is not set fails, as set -u would.
-func shellWords(line string, vars map[string]string) ([]string, error) {
-	var (
-		words   []string
-		cur     strings.Builder
-		seg     strings.Builder // a bare or double-quoted run, expanded when it ends
-		in      bool            // inside a word
-		quote   rune
-		missing []string
-	)
-	expand := func() {
-		cur.WriteString(os.Expand(seg.String(), func(k string) string {
-			v, ok := vars[k]
-			if !ok {
-				missing = append(missing, k)
-			}
-			return v
-		}))
-		seg.Reset()
-	}
-	for _, r := range line {
-		switch {
-		case quote == '\'':
-			if r == '\'' {
-				quote = 0
-				continue
-			}
-			cur.WriteRune(r)
-		case quote == '"':
-			if r == '"' {
-				expand()
-				quote = 0
-				continue
-			}
-			seg.WriteRune(r)
-		case r == '\'' || r == '"':
-			expand()
-			quote, in = r, true
-		case r == ' ' || r == '\t':
-			expand()
-			if in {
-				words = append(words, cur.String())
-			}
-			cur.Reset()
-			in = false
-		default:
-			seg.WriteRune(r)
-			in = true
-		}
-	}
-	if quote != 0 {
-		return nil, fmt.Errorf("unclosed %c", quote)
-	}
-	expand()
-	if in {
-		words = append(words, cur.String())
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("unset variables %q", missing)
-	}
-	return words, nil
-}
-
 func TestSplitCommentAndShellWords(t *testing.T) {
 	line, comment := splitComment(`tandemctl legs dtmf $LEG 1234# --x 'a # b' "c # d"   # exit 1: no`)
 	if line != `tandemctl legs dtmf $LEG 1234# --x 'a # b' "c # d"   ` || comment != " exit 1: no" {
 		t.Errorf("splitComment = %q, %q", line, comment)
 	}
-	got, err := shellWords(`tandemctl --body 'x $A' --reason "busy $A" $A/b.wav ''`, map[string]string{"A": "a1"})
+	got, err := shellwords.Split(`tandemctl --body 'x $A' --reason "busy $A" $A/b.wav ''`, map[string]string{"A": "a1"})
 	want := []string{"tandemctl", "--body", "x $A", "--reason", "busy a1", "a1/b.wav", ""}
 	if err != nil || strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("shellWords = %q, %v; want %q", got, err, want)
 	}
-	if _, err := shellWords(`tandemctl $NOPE`, nil); err == nil {
+	if _, err := shellwords.Split(`tandemctl $NOPE`, nil); err == nil {
 		t.Error("an unset variable expanded")
 	}
 }
@@ -256,7 +190,7 @@ func TestREADME(t *testing.T) {
 	for _, ex := range examples {
 		if ex.export != "" {
 			name, value, _ := strings.Cut(ex.export, "=")
-			words, err := shellWords(value, w.vars)
+			words, err := shellwords.Split(value, w.vars)
 			if err != nil || len(words) != 1 {
 				t.Fatalf("README.md:%d: export %s: %q %v", ex.lineNo, ex.export, words, err)
 			}
@@ -287,7 +221,7 @@ func (w *walk) run(ex example, s step) {
 	if s.before != nil {
 		s.before()
 	}
-	words, err := shellWords(ex.line, w.vars)
+	words, err := shellwords.Split(ex.line, w.vars)
 	if err != nil {
 		t.Fatalf("README.md:%d: %v", ex.lineNo, err)
 	}
