@@ -1,14 +1,14 @@
 package conference
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tandem-sip/tandem/plugins/sdk"
 )
 
 // Defaults of the optional keys.
@@ -90,12 +90,7 @@ type AdhocConfig struct {
 // the Config does not declare is an error. Empty data is the zero Config.
 func ParseConfig(data []byte) (Config, error) {
 	var c Config
-	if t := bytes.TrimSpace(data); len(t) == 0 || string(t) == "null" {
-		return c, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
+	if err := sdk.DecodeConfig(data, &c); err != nil {
 		return Config{}, fmt.Errorf("conference: config: %w", err)
 	}
 	if err := c.Validate(); err != nil {

@@ -1,7 +1,6 @@
 package rcc
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tandem-sip/tandem/plugins/sdk"
 )
 
 // Defaults of the configuration.
@@ -95,12 +96,8 @@ func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Durat
 // Resolve, not here.
 func ParseConfig(data []byte) (Config, error) {
 	var c Config
-	if t := bytes.TrimSpace(data); len(t) > 0 && string(t) != "null" {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&c); err != nil {
-			return Config{}, fmt.Errorf("rcc: config: %w", err)
-		}
+	if err := sdk.DecodeConfig(data, &c); err != nil {
+		return Config{}, fmt.Errorf("rcc: config: %w", err)
 	}
 	c = c.withDefaults()
 	if err := c.Validate(); err != nil {

@@ -1,13 +1,13 @@
 package transfer
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/tandem-sip/tandem/plugins/sdk"
 )
 
 // Config is the transfer app's configuration: the plugin's config mapping
@@ -46,12 +46,7 @@ type Rewrite struct {
 // ignored. Empty data is the zero Config.
 func ParseConfig(data []byte) (Config, error) {
 	var c Config
-	if len(bytes.TrimSpace(data)) == 0 || string(bytes.TrimSpace(data)) == "null" {
-		return c, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
+	if err := sdk.DecodeConfig(data, &c); err != nil {
 		return Config{}, fmt.Errorf("transfer: config: %w", err)
 	}
 	if err := c.Validate(); err != nil {

@@ -1,12 +1,12 @@
 package dialogevent
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
+
+	"github.com/tandem-sip/tandem/plugins/sdk"
 )
 
 // Any stands for every AOR: as a key of Config.Watchers, the watchers of
@@ -33,12 +33,7 @@ type Config struct {
 // ignored. Empty data is the zero Config.
 func ParseConfig(data []byte) (Config, error) {
 	var c Config
-	if t := bytes.TrimSpace(data); len(t) == 0 || string(t) == "null" {
-		return c, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&c); err != nil {
+	if err := sdk.DecodeConfig(data, &c); err != nil {
 		return Config{}, fmt.Errorf("dialogevent: config: %w", err)
 	}
 	if err := c.Validate(); err != nil {
