@@ -36,24 +36,7 @@ var claimBase = time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)
 func startControlAPI(t *testing.T) (*controlCore, *natsapi.API) {
 	t.Helper()
 	core := &controlCore{fakeCore: &fakeCore{calls: sampleCalls()}}
-	cfg := natsapi.Defaults()
-	cfg.Embedded.Port = -1
-	cfg.Embedded.DataDir = t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	api, err := natsapi.Start(ctx, cfg, testNode, nil, nil)
-	if err != nil {
-		t.Fatalf("natsapi.Start: %v", err)
-	}
-	sctx, stop := context.WithCancel(context.Background())
-	t.Cleanup(func() {
-		stop()
-		_ = api.Close()
-	})
-	if err := api.ServeCommands(sctx, core); err != nil {
-		t.Fatalf("ServeCommands: %v", err)
-	}
-	return core, api
+	return core, serveAPI(t, core)
 }
 
 func (c *controlCore) check(legID, controller, format string, args ...any) error {

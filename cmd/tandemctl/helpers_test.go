@@ -89,8 +89,26 @@ func sampleCalls() []events.CallInfoV1 {
 }
 
 // startAPI starts the real natsapi (embedded NATS with JetStream and the
-// command server) in front of core, and stops it at cleanup.
+// command server) in front of core, and stops it at cleanup, releasing
+// commands that core still blocks.
 func startAPI(t *testing.T, core *fakeCore) *natsapi.API {
+	t.Helper()
+	api := serveAPI(t, core)
+	t.Cleanup(func() {
+		if core.block != nil {
+			select {
+			case <-core.block:
+			default:
+				close(core.block)
+			}
+		}
+	})
+	return api
+}
+
+// serveAPI starts the real natsapi in front of core and stops it at
+// cleanup.
+func serveAPI(t *testing.T, core natsapi.CallController) *natsapi.API {
 	t.Helper()
 	cfg := natsapi.Defaults()
 	cfg.Embedded.Port = -1
@@ -104,13 +122,6 @@ func startAPI(t *testing.T, core *fakeCore) *natsapi.API {
 	sctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(func() {
 		stop()
-		if core.block != nil {
-			select {
-			case <-core.block:
-			default:
-				close(core.block)
-			}
-		}
 		_ = api.Close()
 	})
 	if err := api.ServeCommands(sctx, core); err != nil {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/tandem-sip/tandem/b2bua/natsapi"
 	"github.com/tandem-sip/tandem/events"
@@ -33,24 +32,7 @@ var _ natsapi.MixerController = (*mixerCore)(nil)
 func startMixerAPI(t *testing.T) (*mixerCore, *natsapi.API) {
 	t.Helper()
 	core := &mixerCore{fakeCore: &fakeCore{calls: sampleCalls()}, rooms: map[string]*events.MixerRoomV1{}}
-	cfg := natsapi.Defaults()
-	cfg.Embedded.Port = -1
-	cfg.Embedded.DataDir = t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	api, err := natsapi.Start(ctx, cfg, testNode, nil, nil)
-	if err != nil {
-		t.Fatalf("natsapi.Start: %v", err)
-	}
-	sctx, stop := context.WithCancel(context.Background())
-	t.Cleanup(func() {
-		stop()
-		_ = api.Close()
-	})
-	if err := api.ServeCommands(sctx, core); err != nil {
-		t.Fatalf("ServeCommands: %v", err)
-	}
-	return core, api
+	return core, serveAPI(t, core)
 }
 
 // in returns the room legID is in and its place there, or nil; mmu is

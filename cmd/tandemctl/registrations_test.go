@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tandem-sip/tandem/b2bua/natsapi"
 	"github.com/tandem-sip/tandem/events"
@@ -25,24 +24,7 @@ func (registrarCore) ListRegistrations(_ context.Context, aor string) ([]events.
 }
 
 func TestRegistrationsList(t *testing.T) {
-	cfg := natsapi.Defaults()
-	cfg.Embedded.Port = -1
-	cfg.Embedded.DataDir = t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	api, err := natsapi.Start(ctx, cfg, testNode, nil, nil)
-	if err != nil {
-		t.Fatalf("natsapi.Start: %v", err)
-	}
-	sctx, stop := context.WithCancel(context.Background())
-	t.Cleanup(func() {
-		stop()
-		_ = api.Close()
-	})
-	if err := api.ServeCommands(sctx, registrarCore{&fakeCore{calls: sampleCalls()}}); err != nil {
-		t.Fatalf("ServeCommands: %v", err)
-	}
-	url := api.ClientURL()
+	url := serveAPI(t, registrarCore{&fakeCore{calls: sampleCalls()}}).ClientURL()
 	for _, tc := range []struct {
 		args     []string
 		code     int

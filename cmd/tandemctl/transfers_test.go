@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/tandem-sip/tandem/b2bua/natsapi"
 	"github.com/tandem-sip/tandem/events"
@@ -31,24 +30,7 @@ var _ natsapi.TransferController = (*transferCore)(nil)
 func startTransferAPI(t *testing.T) (*transferCore, *natsapi.API) {
 	t.Helper()
 	core := &transferCore{fakeCore: &fakeCore{calls: sampleCalls()}}
-	cfg := natsapi.Defaults()
-	cfg.Embedded.Port = -1
-	cfg.Embedded.DataDir = t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	api, err := natsapi.Start(ctx, cfg, testNode, nil, nil)
-	if err != nil {
-		t.Fatalf("natsapi.Start: %v", err)
-	}
-	sctx, stop := context.WithCancel(context.Background())
-	t.Cleanup(func() {
-		stop()
-		_ = api.Close()
-	})
-	if err := api.ServeCommands(sctx, core); err != nil {
-		t.Fatalf("ServeCommands: %v", err)
-	}
-	return core, api
+	return core, serveAPI(t, core)
 }
 
 // leg records a call and checks legID; tmu is held.
