@@ -129,7 +129,7 @@ func (c *Core) ReferPhone(ctx context.Context, req events.PhonesReferRequestV1) 
 		return rep, nil
 	}
 	rep.Mode, rep.ReferID = events.ReferModeRefer, p.id
-	if noSubscription(final) {
+	if noReferSub(final) {
 		// RFC 4488: no subscription, so no NOTIFY will come; the refer
 		// ends here, findable no more
 		c.phoneRefers.Delete(p.dlg.key())
@@ -159,13 +159,6 @@ func (c *Core) OpenPhoneRefers() int {
 	n := 0
 	c.phoneRefers.Range(func(any, any) bool { n++; return true })
 	return n
-}
-
-// noSubscription reports a 2xx to a REFER that made no subscription
-// (Refer-Sub: false, RFC 4488).
-func noSubscription(res *sipx.Response) bool {
-	h := res.GetHeader("Refer-Sub")
-	return h != nil && strings.EqualFold(strings.TrimSpace(h.Value()), "false")
 }
 
 // onNotify serves a NOTIFY of the phone's refer subscription.

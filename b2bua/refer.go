@@ -90,9 +90,10 @@ func referTarget(req *sipx.Request) (sipx.Uri, *replaces, int, string) {
 	return u, rp, 0, ""
 }
 
-// noReferSub reports a REFER that asks for no subscription (RFC 4488).
-func noReferSub(req *sipx.Request) bool {
-	h := req.GetHeader("Refer-Sub")
+// noReferSub reports a message that says Refer-Sub: false (RFC 4488): a
+// REFER that asks for no subscription, or a 2xx to a REFER that made none.
+func noReferSub(m interface{ GetHeader(string) sipx.Header }) bool {
+	h := m.GetHeader("Refer-Sub")
 	return h != nil && strings.EqualFold(strings.TrimSpace(h.Value()), "false")
 }
 
