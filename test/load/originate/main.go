@@ -203,7 +203,7 @@ type run struct {
 	a, b         *loadkit.UA  // -phones go
 	aPort, bPort int          // A's and B's UDP ports
 	sipps        []*sippPhone // -phones sipp, once started
-	dir          string       // for SIPp's files
+	dir          string       // for tandem's and SIPp's files (with -tandem or -phones sipp)
 	tandem       *loadkit.Tandem
 	natsDir      string // the started tandem's JetStream data, removed at the end
 	nats         *natsSide
@@ -225,6 +225,16 @@ func newRun(cfg config) (*run, error) {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	var err error
+	if cfg.tandem != "" || cfg.phones == "sipp" {
+		// for tandem's config, log and NATS data, and SIPp's files
+		if r.dir = cfg.out; r.dir == "" {
+			if r.dir, err = os.MkdirTemp("", "tandem-origload."); err != nil {
+				return nil, err
+			}
+		} else if err := os.MkdirAll(r.dir, 0o755); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.phones == "go" {
 		if r.a, err = loadkit.NewUA("a", cfg.aPort, log.With("ua", "A")); err != nil {
 			return nil, err
@@ -244,27 +254,11 @@ func newRun(cfg config) (*run, error) {
 				}
 			}
 		}
-		if r.dir = cfg.out; r.dir == "" {
-			if r.dir, err = os.MkdirTemp("", "tandem-origload."); err != nil {
-				return nil, err
-			}
-		} else if err := os.MkdirAll(r.dir, 0o755); err != nil {
-			return nil, err
-		}
 	}
 
 	natsURL, httpAddr := cfg.natsURL, cfg.httpAddr
 	if cfg.tandem != "" {
-		dir := cfg.out
-		if dir == "" {
-			if dir, err = os.MkdirTemp("", "tandem-origload."); err != nil {
-				r.close()
-				return nil, err
-			}
-		} else if err := os.MkdirAll(dir, 0o755); err != nil {
-			r.close()
-			return nil, err
-		}
+		dir := r.dir
 		r.natsDir = filepath.Join(dir, "nats")
 		ports := []*int{&cfg.sipPort, &cfg.httpPort, &cfg.natsPort, &cfg.restPort}
 		for i, network := range []string{"udp", "tcp", "tcp", "tcp"} {
